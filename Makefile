@@ -1,0 +1,91 @@
+# Who Benefits: `make run` to try it, `make test` to check it. Both are idempotent.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The PostgreSQL the suite also runs on; pytest-django creates and drops test_whobenefits.
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/whobenefits
+PYTEST_ARGS ?=
+
+# A Python 3.12 or newer: python3.13, python3.12, or what pyenv picks from .python-version.
+PYTHON := $(shell for c in python3.13 python3.12 python3 python; do \
+	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
+	&& { $$c -c 'import sys; print(sys.executable)'; break; }; done)
+
+.PHONY: help run install install-dev migrate seed lint test test-sqlite test-postgres browser clean
+
+help:
+	@echo "make run    install, migrate, seed demo data, serve on http://$(HOST):$(PORT)/"
+	@echo "make test   lint and the whole suite, on SQLite and on PostgreSQL"
+
+$(PY):
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Who Benefits needs Python 3.12 or newer: install python3.13 (or run 'pyenv install 3.13')."; \
+		exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	@echo "Serving Who Benefits on http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Browser tests drive Debian's Chromium. Install it where we may (root with apt, as in CI).
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Browser tests will be skipped: run 'sudo apt-get install -y chromium' to enable them."; \
+	fi
+
+test-sqlite: install-dev browser
+	@echo "== Test suite on SQLite =="
+	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install-dev browser
+	@if $(PY) -c 'import sys, psycopg; psycopg.connect(sys.argv[1], dbname="postgres", connect_timeout=3).close()' \
+		"$(TEST_POSTGRES_URL)" 2>/dev/null; then \
+		echo "== Test suite on PostgreSQL ($(TEST_POSTGRES_URL)) =="; \
+		DATABASE_URL="$(TEST_POSTGRES_URL)" $(PY) -m pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = true ]; then \
+		echo "PostgreSQL at $(TEST_POSTGRES_URL) is unreachable, and CI must test on it."; exit 1; \
+	else \
+		echo "PostgreSQL at $(TEST_POSTGRES_URL) is unreachable: skipped. Set TEST_POSTGRES_URL or start it."; \
+		echo "skipped" > $(VENV)/.postgres-skipped; \
+	fi
+
+test: lint
+	@rm -f $(VENV)/.postgres-skipped
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+	@if [ -f $(VENV)/.postgres-skipped ]; then echo "Tested on: SQLite only (PostgreSQL unreachable)."; \
+	else echo "Tested on: SQLite and PostgreSQL."; fi
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,249 @@
+"""Demo content for a first look: personas, metrics, products, ~30 items, one login per role.
+
+Idempotent: what exists is left as it is, what is missing is created.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from personas.models import Archetype, Persona, Side, SuccessMetric
+from roadmap import roles
+from roadmap.models import Horizon, Product, RoadmapItem, Status
+
+C, U = Side.CUSTOMER, Side.USER
+
+DEMO_LOGINS = [
+    # username, password, role, full name
+    ("pm", "demo-pm-2026", roles.PRODUCT_MANAGER, "Priya Menon"),
+    ("pm2", "demo-pm2-2026", roles.PRODUCT_MANAGER, "Marco Rossi"),
+    ("lead", "demo-lead-2026", roles.TEAM_LEAD, "Lena Schmidt"),
+    ("admin", "demo-admin-2026", roles.ADMIN, "Ada Okafor"),
+]
+
+METRICS = [
+    ("Revenue", C, "New and recurring revenue from the account."),
+    ("Renewal rate", C, "Share of contracts renewed at term."),
+    ("Expansion revenue", C, "More seats, more modules, higher tiers."),
+    ("Customer lifetime value", C, "What an account is worth over its whole life."),
+    ("Daily active users", U, "People who work in the product on a given day."),
+    ("Feature adoption", U, "Share of people who use a feature after it ships."),
+    ("Retention", U, "People who keep coming back week after week."),
+    ("Task completion", U, "Share of started tasks finished without help."),
+]
+
+PERSONAS = [
+    # name, side, archetype, description, concerns, metrics
+    ("Economic buyer", C, Archetype.BUYER,
+     "The VP of Finance who signs the contract and owns the budget.",
+     "Cost, return on investment, predictable billing.", ["Revenue", "Customer lifetime value"]),
+    ("Compliance officer", C, Archetype.DECISION_MAKER,
+     "Approves the purchase after the security and compliance review.",
+     "Audit trail, data residency, certifications.", ["Renewal rate"]),
+    ("IT administrator", C, Archetype.ADMINISTRATOR,
+     "Runs the product for the company: accounts, access, integrations.",
+     "Single sign-on, provisioning, admin controls.", ["Renewal rate", "Expansion revenue"]),
+    ("Finance champion", C, Archetype.CHAMPION,
+     "The controller who argued for buying and reports on its value.",
+     "Organisational visibility, reports for leadership.",
+     ["Expansion revenue", "Customer lifetime value"]),
+    ("Field employee", U, Archetype.END_USER,
+     "Submits expenses from a phone between customer visits.",
+     "Speed, few steps, works offline.", ["Daily active users", "Task completion"]),
+    ("Accountant", U, Archetype.POWER_USER,
+     "Reconciles and books hundreds of expenses every day.",
+     "Keyboard shortcuts, bulk actions, no duplicate entry.",
+     ["Task completion", "Feature adoption"]),
+    ("Approving manager", U, Archetype.END_USER,
+     "Approves the team's expenses, usually from email.",
+     "Approve in one click, clear policy flags.", ["Retention", "Task completion"]),
+    ("Occasional submitter", U, Archetype.OCCASIONAL_USER,
+     "Files two expense reports a year and forgets how each time.",
+     "Obvious next step, nothing to learn.", ["Feature adoption", "Retention"]),
+]
+
+PRODUCTS = [
+    ("Expenses", "Capturing, submitting and approving expenses."),
+    ("Invoicing", "Sending invoices and collecting payments."),
+    ("Platform", "Accounts, access, integrations and administration."),
+]
+
+# product, title, request quote, requesting persona, status, horizon, effort, owner, triage
+# triage: (primary personas, whose problem, value for the other side, indirect, metrics)
+ITEMS = [
+    ("Platform", "Single sign-on with SAML", "We cannot roll this out without SSO.",
+     "IT administrator", Status.PLANNED, Horizon.NOW, 8, "pm",
+     (["IT administrator", "Compliance officer"], C,
+      "Passing the security review keeps the renewal, which keeps everyone's access; "
+      "people also stop juggling another password.", ["Field employee"], ["Renewal rate"])),
+    ("Platform", "Audit log export", "Our auditors need every change in a spreadsheet.",
+     "Compliance officer", Status.PLANNED, Horizon.NOW, 5, "pm",
+     (["Compliance officer"], C, "", [], ["Renewal rate"])),
+    ("Platform", "SCIM user provisioning", "Onboarding 400 people by hand is not an option.",
+     "IT administrator", Status.IDEA, Horizon.NEXT, 8, "pm2",
+     (["IT administrator"], C,
+      "New hires can submit expenses on day one instead of waiting for an account.",
+      ["Field employee", "Occasional submitter"], ["Expansion revenue", "Daily active users"])),
+    ("Platform", "Role-based admin permissions", "Regional admins should only see their region.",
+     "IT administrator", Status.IDEA, Horizon.NEXT, 5, "pm2",
+     (["IT administrator", "Economic buyer"], C, "", [], ["Expansion revenue"])),
+    ("Platform", "Data residency in the EU", "Legal will not sign without EU hosting.",
+     "Compliance officer", Status.IDEA, Horizon.LATER, 13, "pm", None),
+    ("Platform", "Usage report for leadership", "Show me who uses it, by department.",
+     "Finance champion", Status.IN_PROGRESS, Horizon.NOW, 3, "pm",
+     (["Finance champion", "Economic buyer"], C,
+      "Low-adoption teams get noticed and trained, so their people get more out of it.",
+      ["Occasional submitter"], ["Customer lifetime value", "Feature adoption"])),
+    ("Platform", "Two-factor authentication for all", "", None, Status.SHIPPED, Horizon.NOW, 3,
+     "pm2", (["Compliance officer", "Field employee"], C, "", [], ["Renewal rate"])),
+    ("Platform", "Slack notifications", "Tell me in Slack when something needs my approval.",
+     "Approving manager", Status.IDEA, Horizon.LATER, 3, "pm2", None),
+    ("Platform", "Custom fields on expense types", "We track cost centres our own way.",
+     "Finance champion", Status.IDEA, Horizon.LATER, 5, "pm", None),
+    ("Platform", "Billing by active seat", "We pay for people who never log in.",
+     "Economic buyer", Status.IDEA, Horizon.NEXT, 8, "pm",
+     (["Economic buyer"], C, "", [], ["Revenue"])),
+    ("Expenses", "Receipt capture from the camera", "Let me snap the receipt and be done.",
+     "Field employee", Status.SHIPPED, Horizon.NOW, 5, "pm",
+     (["Field employee", "Occasional submitter"], U,
+      "Faster submission means cleaner books and fewer reminders, which the buyer sees as "
+      "return on the licence.", ["Economic buyer"], ["Daily active users", "Task completion"])),
+    ("Expenses", "Keyboard shortcuts for reconciliation", "I do this 300 times a day.",
+     "Accountant", Status.PLANNED, Horizon.NOW, 3, "pm",
+     (["Accountant"], U, "Month-end closes two days earlier, which the controller reports.",
+      ["Finance champion"], ["Task completion", "Customer lifetime value"])),
+    ("Expenses", "Offline mode on mobile", "No signal on the train, so I lose my draft.",
+     "Field employee", Status.IDEA, Horizon.NEXT, 13, "pm2",
+     (["Field employee"], U, "", [], ["Daily active users"])),
+    ("Expenses", "Approve from email in one click", "I approve everything from my inbox anyway.",
+     "Approving manager", Status.PLANNED, Horizon.NOW, 5, "pm2",
+     (["Approving manager"], U, "", [], ["Task completion"])),
+    ("Expenses", "Policy violations flagged before submit", "Tell me before, not after.",
+     "Field employee", Status.IN_PROGRESS, Horizon.NOW, 5, "pm",
+     (["Field employee", "Compliance officer"], U, "", [], ["Task completion", "Renewal rate"])),
+    ("Expenses", "Mileage from a map route", "Typing kilometres by hand is error-prone.",
+     "Field employee", Status.IDEA, Horizon.LATER, 5, "pm", None),
+    ("Expenses", "Bulk edit of expense categories", "Fixing 40 lines one by one takes an hour.",
+     "Accountant", Status.IDEA, Horizon.NEXT, 3, "pm2",
+     (["Accountant"], U, "", [], ["Task completion"])),
+    ("Expenses", "Duplicate receipt detection", "The same receipt gets paid twice.",
+     "Finance champion", Status.PLANNED, Horizon.NEXT, 8, "pm",
+     (["Finance champion", "Accountant"], C, "", [], ["Revenue", "Task completion"])),
+    ("Expenses", "Guided first expense report", "I never remember how this works.",
+     "Occasional submitter", Status.IDEA, Horizon.LATER, 3, "pm2", None),
+    ("Expenses", "Per diem rates by country", "", None, Status.IDEA, Horizon.LATER, None, "pm",
+     None),
+    ("Expenses", "Dark mode", "My eyes hurt after a day of reconciliation.", "Accountant",
+     Status.IDEA, Horizon.LATER, 2, "pm2", (["Accountant"], U, "", [], [])),
+    ("Invoicing", "Recurring invoices", "We bill the same customers every month.",
+     "Accountant", Status.PLANNED, Horizon.NOW, 5, "pm",
+     (["Accountant", "Economic buyer"], U, "", [], ["Task completion", "Expansion revenue"])),
+    ("Invoicing", "Payment reminders", "Chasing late payers is my least favourite job.",
+     "Accountant", Status.IN_PROGRESS, Horizon.NOW, 3, "pm2",
+     (["Accountant"], U, "Cash comes in sooner, which the buyer sees on the dashboard.",
+      ["Economic buyer"], ["Task completion", "Revenue"])),
+    ("Invoicing", "Invoice approval workflow", "Nothing leaves without a second pair of eyes.",
+     "Compliance officer", Status.IDEA, Horizon.NEXT, 8, "pm",
+     (["Compliance officer"], C, "", [], ["Renewal rate"])),
+    ("Invoicing", "Multi-currency invoices", "Half our customers pay in dollars.",
+     "Economic buyer", Status.PLANNED, Horizon.NEXT, 8, "pm2",
+     (["Economic buyer", "Accountant"], C, "", [], ["Expansion revenue", "Task completion"])),
+    ("Invoicing", "Branded invoice templates", "Invoices should look like us.",
+     "Finance champion", Status.IDEA, Horizon.LATER, 3, "pm", None),
+    ("Invoicing", "Revenue forecast report", "The board asks what is coming in next quarter.",
+     "Economic buyer", Status.IDEA, Horizon.NEXT, 5, "pm",
+     (["Economic buyer", "Finance champion"], C,
+      "Forecasts justify the budget that keeps the team on the product.",
+      ["Accountant"], ["Customer lifetime value"])),
+    ("Invoicing", "Faster invoice search", "Finding an old invoice takes forever.",
+     "Accountant", Status.IDEA, Horizon.LATER, 2, "pm2", None),
+    ("Invoicing", "Customer payment portal", "Let our customers pay by card.",
+     "Economic buyer", Status.IDEA, Horizon.LATER, 13, "pm", None),
+    ("Invoicing", "Dunning emails stop double-sending", "", None, Status.DROPPED,
+     Horizon.LATER, 1, "pm2", None),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo personas, metrics, products, roadmap items and logins (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        people = self.seed_logins()
+        metrics = self.seed_metrics()
+        personas = self.seed_personas(metrics)
+        products = self.seed_products()
+        created = self.seed_items(products, personas, metrics, people)
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data ready: {len(personas)} personas, {len(metrics)} metrics, "
+            f"{len(products)} products, {len(ITEMS)} roadmap items ({created} new)."
+        ))
+        for username, password, role, _ in DEMO_LOGINS:
+            self.stdout.write(f"  {role:<16} {username} / {password}")
+
+    def seed_logins(self):
+        User = get_user_model()
+        people = {}
+        for username, password, role, full_name in DEMO_LOGINS:
+            first, last = full_name.split(" ", 1)
+            person, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "is_staff": role == roles.ADMIN,
+                          "email": f"{username}@example.com"},
+            )
+            if created:
+                person.set_password(password)
+                person.save(update_fields=["password"])
+                person.groups.add(Group.objects.get(name=role))
+            people[username] = person
+        return people
+
+    def seed_metrics(self):
+        return {
+            name: SuccessMetric.objects.get_or_create(
+                name=name, defaults={"side": side, "description": description, "order": order},
+            )[0]
+            for order, (name, side, description) in enumerate(METRICS)
+        }
+
+    def seed_personas(self, metrics):
+        personas = {}
+        for order, (name, side, archetype, description, concerns, watched) in enumerate(PERSONAS):
+            persona, created = Persona.objects.get_or_create(name=name, defaults={
+                "side": side, "archetype": archetype, "description": description,
+                "concerns": concerns, "order": order,
+            })
+            if created:
+                persona.metrics.set([metrics[m] for m in watched])
+            personas[name] = persona
+        return personas
+
+    def seed_products(self):
+        return {
+            name: Product.objects.get_or_create(name=name, defaults={"description": description})[0]
+            for name, description in PRODUCTS
+        }
+
+    def seed_items(self, products, personas, metrics, people):
+        created_count = 0
+        for product, title, quote, requester, status, horizon, effort, owner, triage in ITEMS:
+            item, created = RoadmapItem.objects.get_or_create(
+                product=products[product], title=title,
+                defaults={
+                    "request_quote": quote, "status": status, "horizon": horizon,
+                    "effort": effort, "owner": people[owner],
+                    "requesting_persona": personas.get(requester),
+                },
+            )
+            if created and triage:
+                primary, whose_problem, value, indirect, picked_metrics = triage
+                item.record_triage(
+                    primary_beneficiaries=[personas[p] for p in primary],
+                    whose_problem=whose_problem, value_for_other_side=value,
+                    indirect_beneficiaries=[personas[p] for p in indirect],
+                    metrics=[metrics[m] for m in picked_metrics],
+                    triaged_by=people[owner], expected_version=item.version,
+                )
+            created_count += created
+        return created_count

@@ -1,0 +1,33 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import make_item, make_product, triage
+
+pytestmark = pytest.mark.browser
+
+
+def test_pm_logs_in_through_the_form_and_sees_the_roadmap(page, pm):
+    make_item(title="Receipt capture")
+    page.goto("/")
+    page.get_by_label("Username").fill("pm")
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Roadmap")).to_be_visible()
+    expect(page.get_by_role("link", name="Receipt capture")).to_be_visible()
+
+
+def test_filtering_updates_the_list_in_place_and_the_url(log_in, pm, customer_persona):
+    page = log_in(pm)
+    triage(make_item(title="Audit log", product=make_product(name="Platform")),
+           [customer_persona], by=pm)
+    make_item(title="Dark mode", product=make_product(name="Expenses"))
+    page.goto("/roadmap/")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Who benefits").select_option(label="Untriaged")
+    expect(page.get_by_role("link", name="Audit log")).to_have_count(0)
+    expect(page.get_by_role("link", name="Dark mode")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"beneficiary_class=untriaged"))
+    assert page.evaluate("window.notReloaded") is True
+    assert page.get_by_role("button", name="Apply filters").is_hidden()

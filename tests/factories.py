@@ -1,0 +1,99 @@
+"""Small factories for test data. Call the make_* functions; they read like the domain."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from personas.models import Archetype, Persona, Side, SuccessMetric
+from roadmap import roles
+from roadmap.models import Product, RoadmapItem
+
+
+class PersonWithRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password("a-long-test-password")
+
+    @factory.post_generation
+    def role(self, create, role, **kwargs):
+        if create and role:
+            self.groups.add(Group.objects.get(name=role))
+            if role == roles.ADMIN:
+                self.is_staff = True
+                self.save(update_fields=["is_staff"])
+
+
+class SuccessMetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SuccessMetric
+
+    name = factory.Sequence(lambda n: f"Metric {n}")
+    side = Side.CUSTOMER
+
+
+class PersonaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Persona
+
+    name = factory.Sequence(lambda n: f"Persona {n}")
+    side = Side.CUSTOMER
+    archetype = factory.LazyAttribute(
+        lambda p: Archetype.BUYER if p.side == Side.CUSTOMER else Archetype.END_USER
+    )
+    description = "A persona made for a test."
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    name = factory.Sequence(lambda n: f"Product {n}")
+
+
+class RoadmapItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoadmapItem
+
+    product = factory.SubFactory(ProductFactory)
+    title = factory.Sequence(lambda n: f"Roadmap item {n}")
+    request_quote = "Please make this better."
+
+
+def make_person(role=None, **fields):
+    return PersonWithRoleFactory(role=role, **fields)
+
+
+def make_persona(side=Side.CUSTOMER, **fields):
+    return PersonaFactory(side=side, **fields)
+
+
+def make_personas(count, side=Side.CUSTOMER):
+    return PersonaFactory.create_batch(count, side=side)
+
+
+def make_metric(side=Side.CUSTOMER, **fields):
+    return SuccessMetricFactory(side=side, **fields)
+
+
+def make_product(**fields):
+    return ProductFactory(**fields)
+
+
+def make_item(**fields):
+    return RoadmapItemFactory(**fields)
+
+
+def triage(item, primary, *, by, whose_problem=None, value="", indirect=(), metrics=()):
+    """Record a triage answer for `item` the way a PM's save does."""
+    primary = list(primary)
+    return item.record_triage(
+        primary_beneficiaries=primary,
+        whose_problem=whose_problem or (primary[0].side if primary else Side.CUSTOMER),
+        value_for_other_side=value, indirect_beneficiaries=indirect, metrics=metrics,
+        triaged_by=by, expected_version=item.version,
+    )

@@ -1,0 +1,46 @@
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.test import RequestFactory
+
+from personas.models import Persona, SuccessMetric
+from roadmap.management.commands.seed_demo import DEMO_LOGINS, ITEMS
+from roadmap.models import Product, RoadmapItem, Triage
+
+
+def snapshot():
+    return {
+        "people": sorted(get_user_model().objects.values_list("username", "is_staff")),
+        "personas": sorted(Persona.objects.values_list("name", "side", "archetype")),
+        "metrics": sorted(SuccessMetric.objects.values_list("name", "side")),
+        "products": sorted(Product.objects.values_list("name", flat=True)),
+        "items": sorted(RoadmapItem.objects.values_list("title", "status", "horizon", "version")),
+        "triage": sorted(Triage.objects.values_list("item__title", "beneficiary_class")),
+        "history": Triage.history.count(),
+    }
+
+
+def test_seed_twice_gives_the_same_data(db):
+    call_command("seed_demo", verbosity=0)
+    first = snapshot()
+    call_command("seed_demo", verbosity=0)
+    assert snapshot() == first
+
+
+def test_seed_covers_every_state_a_reviewer_needs(db):
+    call_command("seed_demo", verbosity=0)
+    assert RoadmapItem.objects.count() == len(ITEMS) >= 30
+    classes = set(Triage.objects.values_list("beneficiary_class", flat=True))
+    assert classes == {"customers", "users", "both"}
+    assert RoadmapItem.objects.untriaged().exists()
+    assert RoadmapItem.objects.one_sided_without_value().exists()
+    assert Triage.objects.exclude(value_for_other_side="").exists()
+    assert set(Persona.objects.values_list("side", flat=True)) == {"customer", "user"}
+
+
+def test_seeded_demo_logins_work_with_their_roles(db):
+    call_command("seed_demo", verbosity=0)
+    for username, password, role, _ in DEMO_LOGINS:
+        person = authenticate(RequestFactory().post("/login/"), username=username,
+                              password=password)
+        assert person is not None, username
+        assert person.groups.filter(name=role).exists()

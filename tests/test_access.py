@@ -1,0 +1,57 @@
+"""Every page against every role: who gets in, who gets 403, who is sent to log in."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_item
+
+
+@pytest.fixture
+def urls(db):
+    item = make_item()
+    return {
+        "roadmap": reverse("roadmap:item-list"),
+        "item": reverse("roadmap:item-detail", args=[item.pk]),
+        "personas": reverse("personas:persona-list"),
+        "admin": reverse("admin:index"),
+    }
+
+
+EXPECTED = {
+    # page: (product manager, team lead, admin, no role)
+    "roadmap": (200, 200, 200, 403),
+    "item": (200, 200, 200, 403),
+    "personas": (200, 200, 200, 403),
+    "admin": (302, 302, 200, 302),
+}
+ROLES = ["pm_client", "lead_client", "admin_client", "no_role_client"]
+
+
+@pytest.mark.parametrize("page", EXPECTED)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_gets_expected_status(request, urls, page, role):
+    client = request.getfixturevalue(role)
+    expected = EXPECTED[page][ROLES.index(role)]
+    assert client.get(urls[page]).status_code == expected
+
+
+@pytest.mark.parametrize("page", EXPECTED)
+def test_anonymous_is_sent_to_log_in(client, urls, page):
+    response = client.get(urls[page])
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+@pytest.mark.parametrize("page", ["roadmap", "item", "personas"])
+def test_read_only_pages_refuse_post(pm_client, urls, page):
+    assert pm_client.post(urls[page]).status_code == 405
+
+
+def test_login_page_is_public(client, db):
+    assert client.get(reverse("login")).status_code == 200
+
+
+def test_logout_is_post_only_and_ends_the_session(pm_client):
+    assert pm_client.get(reverse("logout")).status_code == 405
+    pm_client.post(reverse("logout"))
+    assert pm_client.get(reverse("roadmap:item-list")).status_code == 302
