@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -440,3 +441,45 @@ class Review(models.Model):
     @property
     def is_open_challenge(self):
         return self.verdict == self.Verdict.CHALLENGED and self.answered_at is None
+
+
+class ReviewThresholds(models.Model):
+    """The shares of one-sided work that trigger the two trap warnings; one row, set by admins."""
+
+    class Scope(models.TextChoices):
+        NOW = "now", "Now horizon"
+        NOW_AND_NEXT = "now_next", "Now and next horizons"
+
+    buyers_only_share = models.PositiveSmallIntegerField(
+        "building only for buyers above (%)", default=50,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Warn when customers-only items pass this share of the triaged items in scope.",
+    )
+    users_only_share = models.PositiveSmallIntegerField(
+        "building only for users above (%)", default=50,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Warn when users-only items pass this share of the triaged items in scope.",
+    )
+    scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.NOW_AND_NEXT)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "review thresholds"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(buyers_only_share__lte=100) & Q(users_only_share__lte=100),
+                name="threshold_shares_are_percentages",
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=["now", "now_next"]), name="threshold_scope_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return "Review thresholds"
+
+    @classmethod
+    def current(cls):
+        """The one row, created with the defaults the first time it is asked for."""
+        return cls.objects.get_or_create(pk=1)[0]

@@ -22,6 +22,8 @@ ROLE_PERMISSIONS = {
         "roadmap.add_product", "roadmap.change_product", "roadmap.delete_product",
         "roadmap.add_roadmapitem", "roadmap.change_roadmapitem",
         "roadmap.triage_roadmapitem", "roadmap.review_roadmapitem",
+        "roadmap.view_reviewthresholds", "roadmap.change_reviewthresholds",
+        "roadmap.add_reviewthresholds",
         "auth.view_user", "auth.add_user", "auth.change_user",
         "auth.view_group",
     ],
