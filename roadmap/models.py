@@ -1,8 +1,10 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -105,6 +107,18 @@ class RoadmapItemQuerySet(models.QuerySet):
             "triage__primary_beneficiaries"
         )
 
+    def for_triage(self):
+        """An item with its request and whole answer, as the item page and triage form read it."""
+        return self.select_related(
+            "product", "owner", "requesting_persona", "triage__triaged_by", "review__reviewed_by",
+        ).prefetch_related(
+            "triage__primary_beneficiaries", "triage__indirect_beneficiaries", "triage__metrics"
+        )
+
+    def triage_queue(self):
+        """The untriaged items in the order the triage queue walks them."""
+        return self.untriaged().order_by("pk")
+
 
 class RoadmapItem(models.Model):
     """A piece of work on a product's roadmap, and the request it came from."""
@@ -193,6 +207,32 @@ class RoadmapItem(models.Model):
         if not claimed:
             raise EditConflict(RoadmapItem.objects.get(pk=self.pk))
         self.version = expected_version + 1
+
+    def save_edit(self, *, expected_version, edited_by):
+        """Save the changed details unless someone saved since `expected_version`.
+
+        Raises EditConflict, like record_triage; writes one history record naming `edited_by`.
+        """
+        with transaction.atomic():
+            self.claim_version(expected_version)
+            self._history_user = edited_by
+            self.save()
+
+    def triage_history(self):
+        """Every triage change, newest first, with who, when, before and after (4 queries)."""
+        records = Triage.history.filter(item_id=self.pk).select_related(
+            "history_user"
+        ).prefetch_related(*(
+            Prefetch(f"{name}_set", queryset=Triage.history.model._meta.get_field(name)
+                     .related_model.objects.select_related(related))
+            for name, related in _HISTORICAL_PICKS
+        )).order_by("history_date", "history_id")
+        changes, before = [], None
+        for record in records:
+            after = None if record.history_type == "-" else TriageSnapshot.from_record(record)
+            changes.append(TriageChange(record, before, after))
+            before = after
+        return changes[::-1]
 
     def record_triage(
         self, *, primary_beneficiaries, whose_problem, triaged_by, expected_version,
@@ -483,3 +523,115 @@ class ReviewThresholds(models.Model):
     def current(cls):
         """The one row, created with the defaults the first time it is asked for."""
         return cls.objects.get_or_create(pk=1)[0]
+
+
+def _names(things):
+    """Sorted names, archived ones marked: what a person reads in a before/after."""
+    return ", ".join(sorted(f"{t} (archived)" if t.archived else str(t) for t in things)) or "—"
+
+
+@dataclass(frozen=True)
+class TriageSnapshot:
+    """A triage answer as a person reads it, to compare two answers field by field."""
+
+    beneficiary_class: str
+    whose_problem: str
+    primary_beneficiaries: str
+    value_for_other_side: str
+    indirect_beneficiaries: str
+    metrics: str
+
+    LABELS = {
+        "beneficiary_class": "Who benefits",
+        "primary_beneficiaries": "Primary beneficiaries",
+        "whose_problem": "Whose problem",
+        "value_for_other_side": "Value for the other side",
+        "indirect_beneficiaries": "Indirect beneficiaries",
+        "metrics": "Success metrics",
+    }
+    WHOSE_PROBLEM = {Side.CUSTOMER: "Customer problem", Side.USER: "User problem"}
+
+    @classmethod
+    def from_answer(cls, *, primary_beneficiaries, whose_problem, value_for_other_side="",
+                    indirect_beneficiaries=(), metrics=(), **_):
+        """The answer a form is about to save (the arguments of record_triage)."""
+        if not primary_beneficiaries:
+            return None
+        klass = BeneficiaryClass.from_sides(p.side for p in primary_beneficiaries)
+        one_sided = klass.benefiting_side is not None
+        return cls(
+            beneficiary_class=klass.label,
+            whose_problem=cls.WHOSE_PROBLEM.get(whose_problem, "—"),
+            primary_beneficiaries=_names(primary_beneficiaries),
+            value_for_other_side=(value_for_other_side.strip() or "—") if one_sided else "—",
+            indirect_beneficiaries=_names(indirect_beneficiaries if one_sided else ()),
+            metrics=_names(metrics),
+        )
+
+    @classmethod
+    def from_triage(cls, triage):
+        """A saved answer; reads its many-to-many fields, so prefetch them."""
+        if triage is None:
+            return None
+        return cls.from_answer(
+            primary_beneficiaries=list(triage.primary_beneficiaries.all()),
+            whose_problem=triage.whose_problem, value_for_other_side=triage.value_for_other_side,
+            indirect_beneficiaries=list(triage.indirect_beneficiaries.all()),
+            metrics=list(triage.metrics.all()),
+        )
+
+    @classmethod
+    def from_record(cls, record):
+        """A historical answer, with the picks recorded alongside it."""
+        return cls(
+            beneficiary_class=BeneficiaryClass(record.beneficiary_class).label,
+            whose_problem=cls.WHOSE_PROBLEM.get(record.whose_problem, "—"),
+            primary_beneficiaries=_names(
+                row.persona for row in record.historicaltriageprimarybeneficiary_set.all()),
+            value_for_other_side=record.value_for_other_side or "—",
+            indirect_beneficiaries=_names(
+                row.persona for row in record.historicaltriageindirectbeneficiary_set.all()),
+            metrics=_names(row.metric for row in record.historicaltriagemetric_set.all()),
+        )
+
+    @staticmethod
+    def differences(before, after):
+        """(label, before, after) for each field that differs; None stands for untriaged."""
+        empty = dict.fromkeys(TriageSnapshot.LABELS, "—") | {"beneficiary_class": "Untriaged"}
+        old = before.__dict__ if before else empty
+        new = after.__dict__ if after else empty
+        return [(label, old[name], new[name])
+                for name, label in TriageSnapshot.LABELS.items() if old[name] != new[name]]
+
+
+@dataclass(frozen=True)
+class TriageChange:
+    """One entry of an item's triage history: who changed the answer, when, from what to what."""
+
+    record: object
+    before: TriageSnapshot | None
+    after: TriageSnapshot | None
+
+    @property
+    def changed_by(self):
+        return self.record.history_user
+
+    @property
+    def changed_at(self):
+        return self.record.history_date
+
+    @property
+    def cleared(self):
+        return self.after is None
+
+    @property
+    def differences(self):
+        return TriageSnapshot.differences(self.before, self.after)
+
+
+# The many-to-many history simple-history keeps beside each Triage record, and what each names.
+_HISTORICAL_PICKS = [
+    ("historicaltriageprimarybeneficiary", "persona"),
+    ("historicaltriageindirectbeneficiary", "persona"),
+    ("historicaltriagemetric", "metric"),
+]

@@ -1,10 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
-from .forms import RoadmapFilterForm
-from .models import RoadmapItem
+from .forms import RoadmapFilterForm, RoadmapItemForm, TriageForm, TriageQueueForm
+from .models import EditConflict, RoadmapItem
 
 ITEMS_PER_PAGE = 50
 
@@ -23,22 +28,139 @@ def item_list(request):
     return render(request, template, {
         "filters": filters, "page": page, "query": query.urlencode(),
         "can_triage": request.user.has_perm("roadmap.triage_roadmapitem"),
+        "can_add": request.user.has_perm("roadmap.add_roadmapitem"),
+        "back": request.get_full_path(),
     })
 
 
 @require_GET
 @permission_required("roadmap.view_roadmapitem", raise_exception=True)
 def item_detail(request, pk):
-    item = get_object_or_404(
-        RoadmapItem.objects.select_related(
-            "product", "owner", "requesting_persona", "triage__triaged_by",
-            "review__reviewed_by",
-        ).prefetch_related(
-            "triage__primary_beneficiaries", "triage__indirect_beneficiaries", "triage__metrics"
-        ),
-        pk=pk,
-    )
+    item = get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk)
     return render(request, "roadmap/item_detail.html", {
         "item": item, "triage": item.current_triage(), "review": item.current_review(),
+        "triage_history": item.triage_history(),
         "can_triage": request.user.has_perm("roadmap.triage_roadmapitem"),
+        "can_edit": request.user.has_perm("roadmap.change_roadmapitem"),
     })
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("roadmap.add_roadmapitem", raise_exception=True)
+def item_create(request):
+    form = RoadmapItemForm(request.POST or None)
+    if form.is_bound and form.is_valid():
+        item = form.save(commit=False)
+        item._history_user = request.user
+        item.save()
+        messages.success(request, f"Added “{item.title}”. Who benefits from it?")
+        return redirect(item)
+    return render(request, "roadmap/item_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("roadmap.change_roadmapitem", raise_exception=True)
+def item_edit(request, pk):
+    item = get_object_or_404(RoadmapItem, pk=pk)
+    form = RoadmapItemForm(request.POST or None, instance=item)
+    if form.is_bound and form.is_valid():
+        try:
+            item.save_edit(expected_version=form.cleaned_data["version"], edited_by=request.user)
+        except EditConflict as conflict:
+            form.refuse_stale(conflict.current)
+        else:
+            messages.success(request, f"Saved “{item.title}”.")
+            return redirect(item)
+    return render(request, "roadmap/item_form.html", {"form": form, "item": item})
+
+
+def _next_url(request, default):
+    """Where the PM came from (a same-site `next`), else `default`."""
+    next_url = request.POST.get("next") or request.GET.get("next")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("roadmap.triage_roadmapitem", raise_exception=True)
+def triage(request, pk):
+    item = get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk)
+    next_url = _next_url(request, default=item.get_absolute_url())
+    form = TriageForm(request.POST or None, item=item)
+    template = "roadmap/triage.html"
+    if form.is_bound and "preview" in request.POST:
+        # Not a save: the class and question 2 for the picks so far (htmx, or a button
+        # without JavaScript). The version stays the one the PM started from.
+        form = TriageForm.preview(request.POST, item=item)
+        if request.htmx:
+            template += "#triage-preview"
+    elif form.is_bound and form.is_valid():
+        try:
+            item.record_triage(**form.answer(), triaged_by=request.user)
+        except EditConflict as conflict:
+            form.refuse_stale(RoadmapItem.objects.for_triage().get(pk=conflict.current.pk))
+        else:
+            messages.success(request, _saved_message(item))
+            if request.htmx:
+                return HttpResponseClientRedirect(next_url)
+            return redirect(next_url)
+    if request.htmx and not request.htmx.history_restore_request and "#" not in template:
+        template += "#triage-form"
+    return render(request, template, {
+        "item": item, "form": form, "next": next_url,
+        "action": reverse("roadmap:triage", args=[item.pk]),
+    })
+
+
+def _saved_message(item):
+    triage = item.current_triage()
+    if triage is None:
+        return f"“{item.title}” is untriaged again."
+    klass = triage.get_beneficiary_class_display().lower()
+    return f"Triage saved: “{item.title}” benefits {klass}."
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("roadmap.triage_roadmapitem", raise_exception=True)
+def triage_queue(request):
+    scope = TriageQueueForm(request.GET)
+    item, form, after, saved = None, None, scope.walked_past(), None
+    if request.method == "POST":
+        item = get_object_or_404(RoadmapItem.objects.for_triage(), pk=_posted_item_pk(request))
+        form = TriageForm(request.POST, item=item)
+        if form.is_valid():
+            try:
+                item.record_triage(**form.answer(), triaged_by=request.user)
+            except EditConflict as conflict:
+                form.refuse_stale(RoadmapItem.objects.for_triage().get(pk=conflict.current.pk))
+            else:
+                if not request.htmx:
+                    messages.success(request, _saved_message(item))
+                    return redirect(scope.url(after=item.pk))
+                # htmx: the next item is in the answer; no reload, no redirect.
+                item, form, after, saved = None, None, item.pk, _saved_message(item)
+    queue = scope.queue()
+    if item is None:
+        item = queue.filter(pk__gt=after).first()
+        form = TriageForm(item=item) if item else None
+    template = "roadmap/triage_queue.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#queue"
+    response = render(request, template, {
+        "scope": scope, "item": item, "form": form, "left": queue.count(), "saved": saved,
+        "action": scope.url(after=after), "skip_url": item and scope.url(after=item.pk),
+        "restart_url": scope.url(),
+    })
+    if saved:
+        push_url(response, scope.url(after=after))
+    return response
+
+
+def _posted_item_pk(request):
+    pk = request.POST.get("item", "")
+    if not pk.isdigit():
+        raise Http404("No such roadmap item.")
+    return int(pk)

@@ -1,2 +1,65 @@
 // Progressive enhancement only: every page works without this file.
 document.documentElement.classList.add("js");
+
+// Triage by keyboard. Each key is shown in a <kbd> beside what it does; the element that
+// carries data-key="x" is clicked (a checkbox, a radio, the skip link) or, for a text box,
+// focused. Keys do nothing while typing, except Ctrl+Enter (save) and Escape (stop typing).
+(function () {
+  function triageForm() {
+    return document.querySelector("[data-triage-form]");
+  }
+
+  function isTyping(element) {
+    return element.matches("textarea, select, [contenteditable], input:not([type=checkbox]):not([type=radio]):not([type=submit]):not([type=button])");
+  }
+
+  document.addEventListener("keydown", function (event) {
+    const form = triageForm();
+    if (!form || event.defaultPrevented || event.isComposing) return;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit(form.querySelector("button.primary[type=submit]"));
+      return;
+    }
+    if (isTyping(event.target)) {
+      if (event.key === "Escape" && form.contains(event.target)) {
+        event.preventDefault();
+        form.focus();
+      }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
+    const key = event.key.toLowerCase();
+    const target = form.querySelector('[data-key="' + CSS.escape(key) + '"]');
+    if (!target) {
+      // Question 2's box comes with the class preview: if that is on its way, focus the
+      // box when it lands instead of dropping the key.
+      if (key === "a" && form.querySelector(".htmx-request")) {
+        event.preventDefault();
+        document.addEventListener("htmx:afterSettle", function () {
+          const answer = triageForm() && triageForm().querySelector('[data-key="a"]');
+          if (answer) answer.focus();
+        }, { once: true });
+      }
+      return;
+    }
+    event.preventDefault();
+    if (isTyping(target)) {
+      target.focus();
+    } else {
+      target.click();
+    }
+  });
+
+  // Focus lands where the PM types next: the triage form (so its keys work) after a page
+  // load or an htmx swap that brought a new one.
+  function focusNew() {
+    const target = document.querySelector("[data-autofocus]");
+    if (target) target.focus();
+  }
+  document.addEventListener("DOMContentLoaded", focusNew);
+  document.addEventListener("htmx:afterSettle", function () {
+    // A swap that replaced the focused element drops focus to <body>: bring it back.
+    if (!document.activeElement || document.activeElement === document.body) focusNew();
+  });
+})();
