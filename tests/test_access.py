@@ -14,6 +14,10 @@ def urls(db):
         "item": reverse("roadmap:item-detail", args=[item.pk]),
         "personas": reverse("personas:persona-list"),
         "admin": reverse("admin:index"),
+        "item-create": reverse("roadmap:item-create"),
+        "item-edit": reverse("roadmap:item-edit", args=[item.pk]),
+        "triage": reverse("roadmap:triage", args=[item.pk]),
+        "triage-queue": reverse("roadmap:triage-queue"),
     }
 
 
@@ -23,6 +27,10 @@ EXPECTED = {
     "item": (200, 200, 200, 403),
     "personas": (200, 200, 200, 403),
     "admin": (302, 302, 200, 302),
+    "item-create": (200, 403, 200, 403),
+    "item-edit": (200, 403, 200, 403),
+    "triage": (200, 403, 200, 403),
+    "triage-queue": (200, 403, 200, 403),
 }
 ROLES = ["pm_client", "lead_client", "admin_client", "no_role_client"]
 
@@ -55,3 +63,21 @@ def test_logout_is_post_only_and_ends_the_session(pm_client):
     assert pm_client.get(reverse("logout")).status_code == 405
     pm_client.post(reverse("logout"))
     assert pm_client.get(reverse("roadmap:item-list")).status_code == 302
+
+
+WRITE_PAGES = ["item-create", "item-edit", "triage", "triage-queue"]
+
+
+@pytest.mark.parametrize("page", WRITE_PAGES)
+@pytest.mark.parametrize("role, expected", [("lead_client", 403), ("no_role_client", 403)])
+def test_roles_that_may_not_write_get_403_on_post_and_htmx(request, urls, page, role, expected):
+    client = request.getfixturevalue(role)
+    for headers in ({}, {"HX-Request": "true"}):
+        assert client.post(urls[page], {"preview": "1"}, headers=headers).status_code == expected
+
+
+@pytest.mark.parametrize("page", WRITE_PAGES)
+def test_anonymous_post_to_a_write_page_is_sent_to_log_in(client, urls, page):
+    response = client.post(urls[page], {"version": 1})
+    assert response.status_code == 302
+    assert "login" in response["Location"]
