@@ -131,7 +131,10 @@ def triage_queue(request):
     if request.method == "POST":
         item = get_object_or_404(RoadmapItem.objects.for_triage(), pk=_posted_item_pk(request))
         form = TriageForm(request.POST, item=item)
-        if form.is_valid():
+        if "preview" in request.POST:
+            # The "show question 2" button without JavaScript: redisplay, do not save.
+            form = TriageForm.preview(request.POST, item=item)
+        elif form.is_valid():
             try:
                 item.record_triage(**form.answer(), triaged_by=request.user)
             except EditConflict as conflict:

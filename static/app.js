@@ -13,10 +13,43 @@ document.documentElement.classList.add("js");
     return element.matches("textarea, select, [contenteditable], input:not([type=checkbox]):not([type=radio]):not([type=submit]):not([type=button])");
   }
 
+  // Question 2's box arrives with the class preview. "a" pressed while the preview is on its
+  // way waits for the box, keeping what is typed meanwhile instead of reading it as keys.
+  let pending = null;
+
+  function answerBox() {
+    const form = triageForm();
+    return form && form.querySelector('[data-key="a"]');
+  }
+
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!pending) return;
+    const box = answerBox();
+    const { text, submit } = pending;
+    pending = null;
+    if (box) {
+      box.focus();
+      box.value += text;
+    }
+    if (submit) triageForm().requestSubmit(triageForm().querySelector("button.primary[type=submit]"));
+  });
+
+  ["htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, function () { pending = null; });
+  });
+
   document.addEventListener("keydown", function (event) {
     const form = triageForm();
     if (!form || event.defaultPrevented || event.isComposing) return;
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    const save = event.key === "Enter" && (event.ctrlKey || event.metaKey);
+    if (pending) {
+      event.preventDefault();
+      if (save) pending.submit = true;
+      else if (event.key === "Backspace") pending.text = pending.text.slice(0, -1);
+      else if (event.key.length === 1 && !event.ctrlKey && !event.metaKey) pending.text += event.key;
+      return;
+    }
+    if (save) {
       event.preventDefault();
       form.requestSubmit(form.querySelector("button.primary[type=submit]"));
       return;
@@ -31,18 +64,12 @@ document.documentElement.classList.add("js");
     if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
     const key = event.key.toLowerCase();
     const target = form.querySelector('[data-key="' + CSS.escape(key) + '"]');
-    if (!target) {
-      // Question 2's box comes with the class preview: if that is on its way, focus the
-      // box when it lands instead of dropping the key.
-      if (key === "a" && form.querySelector(".htmx-request")) {
-        event.preventDefault();
-        document.addEventListener("htmx:afterSettle", function () {
-          const answer = triageForm() && triageForm().querySelector('[data-key="a"]');
-          if (answer) answer.focus();
-        }, { once: true });
-      }
+    if (key === "a" && form.querySelector(".htmx-request")) {
+      event.preventDefault();
+      pending = { text: "", submit: false };
       return;
     }
+    if (!target) return;
     event.preventDefault();
     if (isTyping(target)) {
       target.focus();

@@ -121,3 +121,11 @@ def test_queue_query_count_is_fixed(pm_client, django_assert_num_queries):
         make_item()
     with django_assert_num_queries(len(few.captured_queries)):
         pm_client.get(QUEUE)
+
+
+def test_show_question_2_without_javascript_does_not_save(pm_client, customer_persona):
+    item = make_item(title="First up")
+    response = save(pm_client, item, preview="1", primary_beneficiaries=[customer_persona.pk])
+    assert response.status_code == 200
+    assertContains(response, "How does this ultimately create value for users?")
+    assert not Triage.objects.exists()

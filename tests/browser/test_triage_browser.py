@@ -1,0 +1,146 @@
+"""A PM triages by keyboard in the queue, and a concurrent save is refused, in Chromium."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from roadmap.models import BeneficiaryClass, Triage
+from tests.factories import make_item, make_person, make_persona, make_product, triage
+
+pytestmark = pytest.mark.browser
+
+
+class Keyboard:
+    """Presses keys like a person and counts them: a chord such as Control+Enter is one."""
+
+    def __init__(self, page):
+        self.page, self.count = page, 0
+
+    def press(self, key):
+        self.page.keyboard.press(key)
+        self.count += 1
+
+    def type(self, text):
+        self.page.keyboard.type(text)
+        self.count += len(text)
+
+
+@pytest.fixture
+def personas(db):
+    return {
+        "buyer": make_persona(side="customer", name="Economic buyer", order=0),
+        "admin": make_persona(side="customer", name="IT administrator", order=1),
+        "employee": make_persona(side="user", name="Field employee", order=0),
+        "accountant": make_persona(side="user", name="Accountant", order=1),
+    }
+
+
+def test_pm_triages_the_queue_by_keyboard(log_in, pm, personas):
+    product = make_product(name="Expenses")
+    both = make_item(title="Receipt capture", product=product,
+                     requesting_persona=personas["employee"])
+    one_sided = make_item(title="Audit log export", product=product,
+                          requesting_persona=personas["admin"])
+    page = log_in(pm)
+    page.goto("/roadmap/triage/")
+    page.evaluate("window.notReloaded = true")
+    expect(page.get_by_role("heading", name="Receipt capture")).to_be_visible()
+    expect(page.get_by_text("2 untriaged items left.")).to_be_visible()
+
+    # Both sides, two personas: Economic buyer is key 1, Field employee key 3.
+    keys = Keyboard(page)
+    keys.press("1")
+    keys.press("3")
+    expect(page.locator(".class-preview")).to_have_text("Both")
+    expect(page.get_by_label("Value for users")).to_have_count(0)
+    keys.press("Control+Enter")
+    expect(page.get_by_role("heading", name="Audit log export")).to_be_visible()
+    both_sided_keystrokes = keys.count
+
+    # One side with a one-line answer: IT administrator (key 2), then "a" to answer.
+    keys = Keyboard(page)
+    keys.press("2")
+    expect(page.locator(".class-preview")).to_have_text("Customers only")
+    answer = page.get_by_label("Value for users")
+    expect(answer).to_be_visible()
+    keys.press("a")
+    expect(answer).to_be_focused()
+    keys.type("Passing the audit keeps the renewal.")
+    keys.press("Control+Enter")
+    expect(page.get_by_text("Nothing left to triage here")).to_be_visible()
+    one_sided_keystrokes = keys.count
+
+    assert page.evaluate("window.notReloaded") is True
+    assert Triage.objects.get(item=both).beneficiary_class == BeneficiaryClass.BOTH
+    answer = Triage.objects.get(item=one_sided)
+    assert answer.beneficiary_class == BeneficiaryClass.CUSTOMERS
+    assert answer.value_for_other_side == "Passing the audit keeps the renewal."
+    # The numbers README.md gives under "Triage by keyboard".
+    assert both_sided_keystrokes == 3
+    assert one_sided_keystrokes == 3 + len("Passing the audit keeps the renewal.")
+
+
+def test_skip_moves_on_by_keyboard(log_in, pm, personas):
+    first = make_item(title="Dark mode")
+    make_item(title="Bulk edit")
+    page = log_in(pm)
+    page.goto("/roadmap/triage/")
+    expect(page.get_by_role("heading", name="Dark mode")).to_be_visible()
+    page.keyboard.press("s")
+    expect(page.get_by_role("heading", name="Bulk edit")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"after={first.pk}"))
+    assert not Triage.objects.exists()
+
+
+def test_keys_do_not_fire_while_typing(log_in, pm, personas):
+    item = make_item(title="Audit log export")
+    page = log_in(pm)
+    page.goto(f"/roadmap/items/{item.pk}/triage/")
+    page.keyboard.press("1")
+    page.keyboard.press("a")
+    page.keyboard.type("12 more renewals")
+    expect(page.get_by_label("Value for users")).to_have_value("12 more renewals")
+    expect(page.get_by_label("Economic buyer")).to_be_checked()
+    expect(page.get_by_label("IT administrator")).not_to_be_checked()
+
+
+def test_second_save_of_a_concurrent_edit_is_refused_and_input_kept(log_in, pm, personas):
+    item = make_item(title="Single sign-on", product=make_product(name="Platform"))
+    page = log_in(pm)
+    page.goto(f"/roadmap/items/{item.pk}/triage/")
+    page.get_by_label("IT administrator").check()
+    page.get_by_label("Value for users").fill("Renewal keeps everyone's access.")
+
+    # Meanwhile another PM saves the same item.
+    marco = make_person("Product manager", first_name="Marco", last_name="Rossi")
+    triage(item, [personas["buyer"], personas["employee"]], by=marco, whose_problem="customer")
+
+    page.get_by_role("button", name="Save triage").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Someone else saved this item")
+    expect(alert).to_contain_text("Saved by Marco Rossi")
+    expect(alert.get_by_role("row", name=re.compile("Who benefits"))).to_contain_text(
+        "Both")
+    expect(page.get_by_label("Value for users")).to_have_value(
+        "Renewal keeps everyone's access.")
+    expect(page.get_by_label("IT administrator")).to_be_checked()
+    assert Triage.objects.get(item=item).beneficiary_class == BeneficiaryClass.BOTH
+
+    # Having seen theirs, the PM saves again on purpose.
+    page.get_by_role("button", name="Save triage").click()
+    expect(page).to_have_url(re.compile(rf"/roadmap/items/{item.pk}/$"))
+    expect(page.get_by_text("Triage saved")).to_be_visible()
+    assert Triage.objects.get(item=item).beneficiary_class == BeneficiaryClass.CUSTOMERS
+
+
+def test_triage_from_the_list_returns_to_the_row_with_its_new_badge(log_in, pm, personas):
+    item = make_item(title="Offline mode")
+    page = log_in(pm)
+    page.goto("/roadmap/?horizon=later")
+    row = page.locator(f"#item-{item.pk}")
+    row.get_by_role("link", name="Triage", exact=True).click()
+    page.get_by_label("Field employee").check()
+    page.get_by_role("button", name="Save triage").click()
+    expect(page).to_have_url(re.compile(rf"/roadmap/\?horizon=later#item-{item.pk}$"))
+    expect(page.locator(f"#item-{item.pk}")).to_contain_text("Users only")
