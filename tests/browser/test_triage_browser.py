@@ -144,3 +144,26 @@ def test_triage_from_the_list_returns_to_the_row_with_its_new_badge(log_in, pm, 
     page.get_by_role("button", name="Save triage").click()
     expect(page).to_have_url(re.compile(rf"/roadmap/\?horizon=later#item-{item.pk}$"))
     expect(page.locator(f"#item-{item.pk}")).to_contain_text("Users only")
+
+
+def test_triage_works_with_javascript_off(browser, live_server, pm, personas):
+    from django.conf import settings
+    from django.test import Client
+
+    item = make_item(title="Audit log export")
+    client = Client()
+    client.force_login(pm, backend="django.contrib.auth.backends.ModelBackend")
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    page = context.new_page()
+    page.goto(f"/roadmap/items/{item.pk}/triage/")
+    page.get_by_label("IT administrator").check()
+    page.get_by_role("button", name="Show who benefits and question 2").click()
+    expect(page.locator(".class-preview")).to_have_text("Customers only")
+    page.get_by_label("Value for users").fill("Keeps the renewal.")
+    page.get_by_role("button", name="Save triage").click()
+    expect(page).to_have_url(re.compile(rf"/roadmap/items/{item.pk}/$"))
+    expect(page.get_by_text("Keeps the renewal.").first).to_be_visible()
+    context.close()
+    assert Triage.objects.get(item=item).value_for_other_side == "Keeps the renewal."

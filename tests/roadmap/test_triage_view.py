@@ -305,3 +305,9 @@ def test_triage_save_query_count_is_fixed(pm_client, item, django_assert_num_que
         save(few_personas)
     with django_assert_num_queries(len(few.captured_queries)):
         save(many)
+
+
+def test_a_missing_version_is_a_message_not_a_silent_failure(pm_client, item, customer_persona):
+    response = pm_client.post(url(item), {"primary_beneficiaries": [customer_persona.pk]})
+    assertContains(response, "This form is incomplete or out of date")
+    assert not Triage.objects.exists()
