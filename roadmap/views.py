@@ -30,6 +30,8 @@ def item_list(request):
         "can_triage": request.user.has_perm("roadmap.triage_roadmapitem"),
         "can_add": request.user.has_perm("roadmap.add_roadmapitem"),
         "back": request.get_full_path(),
+        # The queue walks the product the list shows, if it shows one.
+        "queue_url": TriageQueueForm({"product": request.GET.get("product", "")}).url(),
     })
 
 

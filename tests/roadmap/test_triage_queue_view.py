@@ -129,3 +129,9 @@ def test_show_question_2_without_javascript_does_not_save(pm_client, customer_pe
     assert response.status_code == 200
     assertContains(response, "How does this ultimately create value for users?")
     assert not Triage.objects.exists()
+
+
+def test_roadmap_list_links_the_queue_for_the_product_it_shows(pm_client):
+    make_product(name="Expenses")
+    response = pm_client.get(reverse("roadmap:item-list"), {"product": "expenses"})
+    assertContains(response, f'href="{QUEUE}?product=expenses"')
