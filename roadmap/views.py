@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -91,26 +92,28 @@ def _next_url(request, default):
 def triage(request, pk):
     item = get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk)
     next_url = _next_url(request, default=item.get_absolute_url())
-    form = TriageForm(request.POST or None, item=item)
-    template = "roadmap/triage.html"
-    if form.is_bound and "preview" in request.POST:
-        # Not a save: the class and question 2 for the picks so far (htmx, or a button
-        # without JavaScript). The version stays the one the PM started from.
+    # "preview" is not a save: it shows the class and question 2 for the picks so far
+    # (htmx as the PM picks, or a button without JavaScript), keeping the starting version.
+    previewing = "preview" in request.POST
+    if previewing:
         form = TriageForm.preview(request.POST, item=item)
-        if request.htmx:
-            template += "#triage-preview"
-    elif form.is_bound and form.is_valid():
+    else:
+        form = TriageForm(request.POST or None, item=item)
+    if form.is_bound and form.is_valid():
         try:
             item.record_triage(**form.answer(), triaged_by=request.user)
         except EditConflict as conflict:
             form.refuse_stale(RoadmapItem.objects.for_triage().get(pk=conflict.current.pk))
+        except ValidationError as error:  # a rule the form could not see coming
+            form.add_error(None, error)
         else:
             messages.success(request, _saved_message(item))
             if request.htmx:
                 return HttpResponseClientRedirect(next_url)
             return redirect(next_url)
-    if request.htmx and not request.htmx.history_restore_request and "#" not in template:
-        template += "#triage-form"
+    template = "roadmap/triage.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#triage-preview" if previewing else "#triage-form"
     return render(request, template, {
         "item": item, "form": form, "next": next_url,
         "action": reverse("roadmap:triage", args=[item.pk]),
@@ -132,15 +135,18 @@ def triage_queue(request):
     item, form, after, saved = None, None, scope.walked_past(), None
     if request.method == "POST":
         item = get_object_or_404(RoadmapItem.objects.for_triage(), pk=_posted_item_pk(request))
-        form = TriageForm(request.POST, item=item)
         if "preview" in request.POST:
             # The "show question 2" button without JavaScript: redisplay, do not save.
             form = TriageForm.preview(request.POST, item=item)
-        elif form.is_valid():
+        else:
+            form = TriageForm(request.POST, item=item)
+        if form.is_bound and form.is_valid():
             try:
                 item.record_triage(**form.answer(), triaged_by=request.user)
             except EditConflict as conflict:
                 form.refuse_stale(RoadmapItem.objects.for_triage().get(pk=conflict.current.pk))
+            except ValidationError as error:  # a rule the form could not see coming
+                form.add_error(None, error)
             else:
                 if not request.htmx:
                     messages.success(request, _saved_message(item))
