@@ -112,7 +112,12 @@ class RoadmapItemForm(forms.ModelForm):
         """
         shown = [(self.fields[name].label, _display(current, name), _display_value(self, name))
                  for name in self.Meta.fields]
-        self.conflict = [(label, saved, yours) for label, saved, yours in shown if saved != yours]
+        by, at = current.last_change()
+        self.conflict = {
+            "by": by, "at": at,
+            "differences": [(label, saved, yours) for label, saved, yours in shown
+                            if saved != yours],
+        }
         self.data = self.data.copy()
         self.data["version"] = current.version
         self.add_error(None, STALE_MESSAGE)
@@ -354,12 +359,12 @@ class TriageForm(forms.Form):
         `current` is the item as saved now, its triage prefetched. The hidden version moves
         to the current one, so saving again deliberately replaces their answer with this one.
         """
-        triage = current.current_triage()
+        by, at = current.last_change()
         self.conflict = {
-            "by": triage.triaged_by if triage else None,
-            "at": triage.triaged_at if triage else current.updated_at,
+            "by": by, "at": at,
             "differences": TriageSnapshot.differences(
-                TriageSnapshot.from_triage(triage), TriageSnapshot.from_answer(**self.answer())
+                TriageSnapshot.from_triage(current.current_triage()),
+                TriageSnapshot.from_answer(**self.answer()),
             ),
         }
         self.data = self.data.copy()

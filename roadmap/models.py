@@ -218,6 +218,18 @@ class RoadmapItem(models.Model):
             self._history_user = edited_by
             self.save()
 
+    def last_change(self):
+        """Who last saved the item's details or its triage, and when (2 queries).
+
+        What a refused concurrent save names; (None, None) when nothing is recorded.
+        """
+        latest_of_each = [
+            history.select_related("history_user").order_by("-history_date").first()
+            for history in (self.history.all(), Triage.history.filter(item_id=self.pk))
+        ]
+        latest = max(filter(None, latest_of_each), key=lambda r: r.history_date, default=None)
+        return (latest.history_user, latest.history_date) if latest else (None, None)
+
     def triage_history(self):
         """Every triage change, newest first, with who, when, before and after (4 queries)."""
         records = Triage.history.filter(item_id=self.pk).select_related(

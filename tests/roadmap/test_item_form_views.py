@@ -87,9 +87,11 @@ def test_a_stale_edit_is_refused_with_what_changed_and_input_kept(pm_client, ite
     form_data = details(item, title="My title", status="planned")
     other = RoadmapItem.objects.get(pk=item.pk)
     other.title = "Their title"
-    other.save_edit(expected_version=other.version, edited_by=make_person("Product manager"))
+    other.save_edit(expected_version=other.version, edited_by=make_person(
+        "Product manager", first_name="Marco", last_name="Rossi"))
     response = pm_client.post(edit_url(item), form_data)
     assertContains(response, "Someone else saved this item")
+    assertContains(response, "Saved by Marco Rossi")
     assertContains(response, "<tr><th scope=\"row\">Title</th><td>Their title</td>"
                              "<td>My title</td></tr>", html=True)
     assertContains(response, 'value="My title"')

@@ -311,3 +311,17 @@ def test_a_missing_version_is_a_message_not_a_silent_failure(pm_client, item, cu
     response = pm_client.post(url(item), {"primary_beneficiaries": [customer_persona.pk]})
     assertContains(response, "This form is incomplete or out of date")
     assert not Triage.objects.exists()
+
+
+def test_a_refusal_names_whoever_saved_last_even_an_edit_of_the_details(pm_client, pm, item,
+                                                                        customer_persona):
+    triage(item, [customer_persona], by=pm)
+    item.refresh_from_db()
+    loaded_version = item.version
+    item.title = "Renamed by Marco"
+    item.save_edit(expected_version=loaded_version, edited_by=make_person(
+        "Product manager", first_name="Marco", last_name="Rossi"))
+    response = post(pm_client, item, version=loaded_version,
+                    primary_beneficiaries=[customer_persona.pk])
+    assertContains(response, "Saved by Marco Rossi")
+    assertContains(response, "The saved version now matches yours.")
