@@ -167,3 +167,14 @@ def test_triage_works_with_javascript_off(browser, live_server, pm, personas):
     expect(page.get_by_text("Keeps the renewal.").first).to_be_visible()
     context.close()
     assert Triage.objects.get(item=item).value_for_other_side == "Keeps the renewal."
+
+
+def test_enter_on_a_picked_persona_saves(log_in, pm, personas):
+    item = make_item(title="Dark mode")
+    page = log_in(pm)
+    page.goto(f"/roadmap/items/{item.pk}/triage/")
+    page.get_by_label("Accountant").click()
+    expect(page.locator(".class-preview")).to_have_text("Users only")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/roadmap/items/{item.pk}/$"))
+    assert Triage.objects.get(item=item).beneficiary_class == BeneficiaryClass.USERS
