@@ -325,3 +325,11 @@ def test_a_refusal_names_whoever_saved_last_even_an_edit_of_the_details(pm_clien
                     primary_beneficiaries=[customer_persona.pk])
     assertContains(response, "Saved by Marco Rossi")
     assertContains(response, "The saved version now matches yours.")
+
+
+def test_archived_metric_cannot_be_picked(pm_client, item, customer_persona):
+    old = make_metric(name="Seats sold", archived=True)
+    response = post(pm_client, item, primary_beneficiaries=[customer_persona.pk],
+                    metrics=[old.pk])
+    assertContains(response, "Seats sold is archived and cannot be picked any more.")
+    assert not Triage.objects.exists()
