@@ -7,3 +7,9 @@ urlpatterns = [
     path("", views.item_list, name="item-list"),
     path("items/<int:pk>/", views.item_detail, name="item-detail"),
 ]
+urlpatterns += [
+    path("review/", views.dashboard, name="dashboard"),
+    path("review/export.csv", views.export_csv, name="export-csv"),
+    path("review/print/", views.review_print, name="print"),
+    path("items/<int:pk>/review/", views.review, name="review"),
+]
