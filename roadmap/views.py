@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +15,8 @@ from .forms import ReviewFilterForm, ReviewForm, RoadmapFilterForm
 from .models import EditConflict, RoadmapItem
 
 ITEMS_PER_PAGE = 50
+REVIEW_CONFLICT = ("Someone changed this item or reviewed it since you opened it, so your "
+                   "review was not saved. Here it is as it is now: review it again.")
 # The dashboard's lists show this many items; the CSV export has them all.
 DASHBOARD_LIST_LIMIT = 50
 
@@ -80,7 +83,7 @@ def _review_context(request, filters):
         "product", "owner", "triage", "review__reviewed_by")
     challenges = items.challenged().select_related(
         "product", "owner", "triage", "review__reviewed_by"
-    ).order_by("review__answered_at", "-review__reviewed_at")
+    ).order_by(F("review__answered_at").desc(nulls_last=True), "-review__reviewed_at")
     return {
         "filters": filters, "query": _filtered_query(request),
         "balance": RoadmapBalance(scoped, filters.counted_horizons()),
@@ -127,6 +130,7 @@ def review(request, pk):
     )
     form = ReviewForm(request.POST or None, item=item,
                       initial={"next": request.GET.get("next", "")})
+    conflict = None
     if form.is_bound and form.is_valid():
         try:
             review = item.record_review(
@@ -134,9 +138,12 @@ def review(request, pk):
                 reviewed_by=request.user, expected_version=form.cleaned_data["version"],
                 expected_review_version=form.cleaned_data["review_version"],
             )
-        except EditConflict as conflict:
-            item = conflict.current
-            form = _conflicted_form(request, item)
+        except EditConflict:
+            # Show the review as it is now, with a fresh form on the new versions.
+            item = RoadmapItem.objects.select_related(
+                "product", "owner", "triage", "review__reviewed_by").get(pk=item.pk)
+            form = ReviewForm(item=item, initial={"next": form.cleaned_data["next"]})
+            conflict = REVIEW_CONFLICT
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -148,19 +155,9 @@ def review(request, pk):
     if request.htmx and not request.htmx.history_restore_request:
         template += "#review-form"
     return render(request, template, {
-        "item": item, "form": form, "can_review": True,
+        "item": item, "form": form, "can_review": True, "conflict": conflict,
         "compact": request.POST.get("compact") == "1",
     })
-
-
-def _conflicted_form(request, item):
-    """A fresh form on the item as it is now, saying why the review was not saved."""
-    item = RoadmapItem.objects.select_related(
-        "product", "owner", "triage", "review__reviewed_by").get(pk=item.pk)
-    form = ReviewForm(item=item, initial={"next": request.POST.get("next", "")})
-    form.add_error(None, "Someone changed this item or reviewed it since you opened it, so your "
-                         "review was not saved. Here it is as it is now: review it again.")
-    return form
 
 
 def _safe_next(request, next_url, item):
