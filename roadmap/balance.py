@@ -15,8 +15,6 @@ from .models import (
     BeneficiaryClass,
     Horizon,
     ReviewThresholds,
-    TriageIndirectBeneficiary,
-    TriagePrimaryBeneficiary,
 )
 
 # Order of the bars' segments and the table's columns.
@@ -41,11 +39,13 @@ class Mix:
     items: dict = field(default_factory=lambda: dict.fromkeys(MIX_KEYS, 0))
     effort: dict = field(default_factory=lambda: dict.fromkeys(MIX_KEYS, 0))
     estimated: int = 0
+    lacking: int = 0
 
     def add(self, row):
         self.items[row["benefits"]] += row["items"]
         self.effort[row["benefits"]] += row["effort"] or 0
         self.estimated += row["estimated"]
+        self.lacking += row["lacking"]
 
     @property
     def total(self):
@@ -190,9 +190,9 @@ class RoadmapBalance:
         reach = {}
         for persona in Persona.objects.active():
             reach[persona.pk] = PersonaReach(persona)
-        for through, attr in [(TriagePrimaryBeneficiary, "primary"),
-                              (TriageIndirectBeneficiary, "indirect")]:
-            for row in scoped.persona_reach(through, self.counted_horizons):
+        for relation, attr in [("primary_beneficiaries", "primary"),
+                               ("indirect_beneficiaries", "indirect")]:
+            for row in scoped.persona_reach(relation, self.counted_horizons):
                 if row["persona_id"] in reach:  # archived personas are not listed
                     setattr(reach[row["persona_id"]], attr, row["items"])
                     reach[row["persona_id"]].near += row["near"]

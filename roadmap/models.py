@@ -134,26 +134,38 @@ class RoadmapItemQuerySet(models.QuerySet):
     def class_mix(self):
         """Items and effort per product, horizon and beneficiary class, in one GROUP BY query.
 
-        Rows: product_id, product__name, horizon, benefits (a class or "untriaged"),
-        items, estimated (items with an effort), effort.
+        Rows: product_id, product__name, horizon, benefits (a class or "untriaged"), items,
+        estimated (items with an effort), effort, and lacking (one-sided items that state
+        no value for the other side).
         """
         return (
             self.order_by()
             .annotate(benefits=Coalesce("triage__beneficiary_class", Value(UNTRIAGED)))
             .values("product_id", "product__name", "horizon", "benefits")
-            .annotate(items=Count("pk"), estimated=Count("effort"), effort=Sum("effort"))
+            .annotate(
+                items=Count("pk"), estimated=Count("effort"), effort=Sum("effort"),
+                lacking=Count("pk", filter=Q(
+                    triage__beneficiary_class__in=[BeneficiaryClass.CUSTOMERS,
+                                                   BeneficiaryClass.USERS],
+                    triage__value_for_other_side="",
+                )),
+            )
             .order_by()
         )
 
-    def persona_reach(self, through, counted_horizons):
-        """Per persona named through `through` (primary or indirect): how many of these items
-        in `counted_horizons` name it, and how many in the near horizons. One GROUP BY query."""
+    def persona_reach(self, relation, counted_horizons):
+        """Per persona named as `relation` ("primary_beneficiaries" or
+        "indirect_beneficiaries"): how many of these items in `counted_horizons` name it,
+        and how many in the near horizons. One GROUP BY query over the join, no subquery.
+        """
+        path = f"triage__{relation}"
         return (
-            through.objects.filter(triage__item__in=self.values("pk"))
-            .values("persona_id")
+            self.order_by()
+            .filter(**{f"{path}__isnull": False})
+            .values(persona_id=F(path))
             .annotate(
-                items=Count("pk", filter=Q(triage__item__horizon__in=counted_horizons)),
-                near=Count("pk", filter=Q(triage__item__horizon__in=NEAR_HORIZONS)),
+                items=Count("pk", filter=Q(horizon__in=counted_horizons)),
+                near=Count("pk", filter=Q(horizon__in=NEAR_HORIZONS)),
             )
             .order_by()
         )
@@ -161,8 +173,9 @@ class RoadmapItemQuerySet(models.QuerySet):
     def metric_reach(self):
         """How many of these items expect to move each metric. One GROUP BY query."""
         return (
-            TriageMetric.objects.filter(triage__item__in=self.values("pk"))
-            .values("metric_id")
+            self.order_by()
+            .filter(triage__metrics__isnull=False)
+            .values(metric_id=F("triage__metrics"))
             .annotate(items=Count("pk"))
             .order_by()
         )

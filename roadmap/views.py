@@ -18,7 +18,7 @@ ITEMS_PER_PAGE = 50
 REVIEW_CONFLICT = ("Someone changed this item or reviewed it since you opened it, so your "
                    "review was not saved. Here it is as it is now: review it again.")
 # The dashboard's lists show this many items; the CSV export has them all.
-DASHBOARD_LIST_LIMIT = 50
+DASHBOARD_LIST_LIMIT = 25
 
 
 @require_GET
@@ -84,11 +84,11 @@ def _review_context(request, filters):
     challenges = items.challenged().select_related(
         "product", "owner", "triage", "review__reviewed_by"
     ).order_by(F("review__answered_at").desc(nulls_last=True), "-review__reviewed_at")
+    balance = RoadmapBalance(scoped, filters.counted_horizons())
     return {
-        "filters": filters, "query": _filtered_query(request),
-        "balance": RoadmapBalance(scoped, filters.counted_horizons()),
+        "filters": filters, "query": _filtered_query(request), "balance": balance,
         "one_sided": one_sided[:DASHBOARD_LIST_LIMIT],
-        "one_sided_count": one_sided.count(),
+        "one_sided_count": balance.overall.lacking,
         "challenges": challenges[:DASHBOARD_LIST_LIMIT],
         "can_review": request.user.has_perm("roadmap.review_roadmapitem"),
         "list_limit": DASHBOARD_LIST_LIMIT,
@@ -156,7 +156,7 @@ def review(request, pk):
         template += "#review-form"
     return render(request, template, {
         "item": item, "form": form, "can_review": True, "conflict": conflict,
-        "compact": request.POST.get("compact") == "1",
+        "compact": request.POST.get("compact", request.GET.get("compact")) == "1",
     })
 
 
