@@ -196,8 +196,10 @@ class RoadmapBalance:
                 if row["persona_id"] in reach:  # archived personas are not listed
                     setattr(reach[row["persona_id"]], attr, row["items"])
                     reach[row["persona_id"]].near += row["near"]
-        moved = {row["metric_id"]: row["items"]
-                 for row in scoped.filter(horizon__in=self.counted_horizons).metric_reach()}
+        counted = scoped
+        if len(self.counted_horizons) < len(Horizon.values):
+            counted = scoped.filter(horizon__in=self.counted_horizons)
+        moved = {row["metric_id"]: row["items"] for row in counted.metric_reach()}
         sides = {side: SideCoverage(side) for side in Side}
         for persona_reach in reach.values():
             sides[persona_reach.persona.side].personas.append(persona_reach)

@@ -107,7 +107,9 @@ class ReviewFilterForm(forms.Form):
 
     def filter(self, items):
         """Every filter, the horizon included: what the lists and exports show."""
-        return self.scope(items).filter(horizon__in=self.counted_horizons())
+        horizon = self.data_or_defaults().get("horizon")
+        items = self.scope(items)
+        return items.in_horizon(horizon) if horizon else items
 
     def describe(self):
         """The filters in words, for the printed page and the dashboard heading."""

@@ -118,3 +118,19 @@ def test_review_comment_is_escaped(lead_client, pm_client, triaged):
     response = pm_client.get(triaged.get_absolute_url())
     assertNotContains(response, "<script>alert(1)")
     assertContains(response, "&lt;script&gt;alert(1)&lt;/script&gt;")
+
+
+def test_dashboard_link_loads_the_form_in_place(lead_client, triaged):
+    response = lead_client.get(url(triaged), {"compact": "1", "next": "/roadmap/review/"},
+                               headers={"HX-Request": "true"})
+    assertNotContains(response, "<html")
+    assertContains(response, "Save review")
+    assertContains(response, '<input type="hidden" name="compact" value="1">', html=True)
+    assertContains(response, 'name="next" value="/roadmap/review/"')
+
+
+def test_review_page_works_without_javascript(lead_client, triaged):
+    response = lead_client.get(url(triaged), {"next": "/roadmap/review/?horizon=now"})
+    assertContains(response, "<html")
+    assertContains(response, "Save review")
+    assertContains(response, 'name="next" value="/roadmap/review/?horizon=now"')
