@@ -194,6 +194,8 @@ def run_timings(db, people, products, repeats):
         ("dashboard, htmx filter", lead, f"/roadmap/review/?product={product}&status=any"),
         ("roadmap list, filtered", pm, f"/roadmap/?product={product}&horizon=now"),
     ]
+    # Other work on the machine slows every number: say how busy it was.
+    print(f"load average before timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'page':<26}{'queries':>8}{'median ms':>11}{'p95 ms':>9}"
           f"{'SQL median':>12}{'SQL p95':>9}{'ratio':>7}")
     for label, client, url in pages:
