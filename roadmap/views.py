@@ -78,7 +78,7 @@ def dashboard(request):
 def _review_context(request, filters):
     """What the dashboard and its printed page show, in a fixed number of queries."""
     scoped = filters.scope(RoadmapItem.objects.all())
-    items = scoped.filter(horizon__in=filters.counted_horizons())
+    items = filters.filter(RoadmapItem.objects.all())
     one_sided = items.one_sided_without_value().select_related(
         "product", "owner", "triage", "review__reviewed_by")
     challenges = items.challenged().select_related(
@@ -131,9 +131,10 @@ def review(request, pk):
     form = ReviewForm(request.POST or None, item=item,
                       initial={"next": request.GET.get("next", "")})
     conflict = None
+    compact = request.POST.get("compact", request.GET.get("compact")) == "1"
     if form.is_bound and form.is_valid():
         try:
-            review = item.record_review(
+            saved = item.record_review(
                 verdict=form.cleaned_data["verdict"], comment=form.cleaned_data["comment"],
                 reviewed_by=request.user, expected_version=form.cleaned_data["version"],
                 expected_review_version=form.cleaned_data["review_version"],
@@ -148,15 +149,18 @@ def review(request, pk):
             form.add_error(None, error)
         else:
             if not request.htmx:
-                messages.success(request, f"{review.get_verdict_display()}: {item.title}")
+                messages.success(request, f"{saved.get_verdict_display()}: {item.title}")
                 return redirect(_safe_next(request, form.cleaned_data["next"], item))
-            form = ReviewForm(item=item, initial={"next": form.cleaned_data["next"]})
+            # In a dashboard row the panel folds back to the verdict and its link;
+            # on the item page a fresh form (new versions) stays for another change.
+            form = None if compact else ReviewForm(
+                item=item, initial={"next": form.cleaned_data["next"]})
     template = "roadmap/review.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#review-form"
     return render(request, template, {
         "item": item, "form": form, "can_review": True, "conflict": conflict,
-        "compact": request.POST.get("compact", request.GET.get("compact")) == "1",
+        "compact": compact, "next_url": request.POST.get("next", request.GET.get("next", "")),
     })
 
 

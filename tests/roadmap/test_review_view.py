@@ -54,12 +54,22 @@ def test_challenge_without_comment_shows_the_error_and_keeps_the_verdict(lead_cl
     assert not Review.objects.exists()
 
 
-def test_htmx_review_returns_the_updated_panel(lead_client, triaged):
-    response = post(lead_client, triaged, htmx=True, verdict="accepted", compact="1")
+def test_htmx_review_on_the_item_page_returns_the_panel_with_a_fresh_form(
+    lead_client, triaged
+):
+    response = post(lead_client, triaged, htmx=True, verdict="accepted")
     assertNotContains(response, "<html")
     assertContains(response, f'id="review-{triaged.pk}"')
     assertContains(response, "<strong>Accepted</strong>")
     assertContains(response, 'name="review_version" value="1"')
+
+
+def test_htmx_review_in_a_dashboard_row_folds_back_to_the_verdict(lead_client, triaged):
+    response = post(lead_client, triaged, htmx=True, verdict="challenged", comment="Why?",
+                    compact="1", next="/roadmap/review/")
+    assertContains(response, "<strong>Challenged</strong>")
+    assertNotContains(response, "Save review")
+    assertContains(response, "Review this item")
 
 
 def test_stale_review_is_refused_and_shows_the_current_one(lead_client, lead, triaged):
