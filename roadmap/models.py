@@ -76,7 +76,7 @@ class Horizon(models.TextChoices):
 
 # Open work: what the review dashboard and its coverage sections count as planned.
 OPEN_STATUSES = [Status.IDEA, Status.PLANNED, Status.IN_PROGRESS]
-# The horizons a persona left out of is neglected for the foreseeable future.
+# A persona that no now or next item names is neglected for the foreseeable future.
 NEAR_HORIZONS = [Horizon.NOW, Horizon.NEXT]
 UNTRIAGED = "untriaged"
 
@@ -126,10 +126,6 @@ class RoadmapItemQuerySet(models.QuerySet):
     def open_challenges(self):
         """Challenged and not yet answered by a re-triage: the PM's move."""
         return self.challenged().filter(review__answered_at__isnull=True)
-
-    def answered_challenges(self):
-        """Challenged, then re-triaged: the team lead's move."""
-        return self.challenged().filter(review__answered_at__isnull=False)
 
     def class_mix(self):
         """Items and effort per product, horizon and beneficiary class, in one GROUP BY query.
