@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -75,6 +76,13 @@ class Horizon(models.TextChoices):
     LATER = "later", "Later"
 
 
+# Open work: what the review dashboard and its coverage sections count as planned.
+OPEN_STATUSES = [Status.IDEA, Status.PLANNED, Status.IN_PROGRESS]
+# A persona that no now or next item names is neglected for the foreseeable future.
+NEAR_HORIZONS = [Horizon.NOW, Horizon.NEXT]
+UNTRIAGED = "untriaged"
+
+
 class RoadmapItemQuerySet(models.QuerySet):
     def for_product(self, product):
         return self.filter(product=product)
@@ -118,6 +126,74 @@ class RoadmapItemQuerySet(models.QuerySet):
     def triage_queue(self):
         """The untriaged items in the order the triage queue walks them."""
         return self.untriaged().order_by("pk")
+    def open(self):
+        """Planned work: neither shipped nor dropped."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def owned_by(self, owner):
+        return self.filter(owner=owner)
+
+    def challenged(self):
+        return self.filter(review__verdict=Review.Verdict.CHALLENGED)
+
+    def open_challenges(self):
+        """Challenged and not yet answered by a re-triage: the PM's move."""
+        return self.challenged().filter(review__answered_at__isnull=True)
+
+    def class_mix(self):
+        """Items and effort per product, horizon and beneficiary class, in one GROUP BY query.
+
+        Rows: product_id, product__name, horizon, benefits (a class or "untriaged"), items,
+        estimated (items with an effort), effort, and lacking (one-sided items that state
+        no value for the other side).
+        """
+        return (
+            self.order_by()
+            .annotate(benefits=Coalesce("triage__beneficiary_class", Value(UNTRIAGED)))
+            .values("product_id", "product__name", "horizon", "benefits")
+            .annotate(
+                items=Count("pk"), estimated=Count("effort"), effort=Sum("effort"),
+                lacking=Count("pk", filter=Q(
+                    triage__beneficiary_class__in=[BeneficiaryClass.CUSTOMERS,
+                                                   BeneficiaryClass.USERS],
+                    triage__value_for_other_side="",
+                )),
+            )
+            .order_by()
+        )
+
+    def persona_reach(self, relation, counted_horizons):
+        """Per persona named as `relation` ("primary_beneficiaries" or
+        "indirect_beneficiaries"): how many of these items in `counted_horizons` name it,
+        and how many in the near horizons. One GROUP BY query over the join, no subquery.
+        """
+        path = f"triage__{relation}"
+        return (
+            self.order_by()
+            .filter(**{f"{path}__isnull": False})
+            .values(persona_id=F(path))
+            .annotate(
+                items=Count("pk", filter=Q(horizon__in=counted_horizons)),
+                near=Count("pk", filter=Q(horizon__in=NEAR_HORIZONS)),
+            )
+            .order_by()
+        )
+
+    def metric_reach(self):
+        """How many of these items expect to move each metric. One GROUP BY query."""
+        return (
+            self.order_by()
+            .filter(triage__metrics__isnull=False)
+            .values(metric_id=F("triage__metrics"))
+            .annotate(items=Count("pk"))
+            .order_by()
+        )
+
+    def for_export(self):
+        """Everything a CSV row or the printed page shows, in a fixed number of queries."""
+        return self.select_related("product", "owner", "triage", "review").prefetch_related(
+            "triage__primary_beneficiaries", "triage__indirect_beneficiaries", "triage__metrics"
+        )
 
 
 class RoadmapItem(models.Model):
@@ -287,21 +363,39 @@ class RoadmapItem(models.Model):
             review._history_user = answered_by
             review.save(update_fields=["answered_at"])
 
-    def record_review(self, *, verdict, comment, reviewed_by):
-        """Accept or challenge the item's current triage; one review per item, history kept."""
-        if self.current_triage() is None:
-            raise ValidationError("Only a triaged item can be reviewed.")
+    def record_review(self, *, verdict, comment, reviewed_by, expected_version,
+                      expected_review_version):
+        """Accept or challenge the item's current triage; one review per item, history kept.
+
+        `expected_version` is the item's version and `expected_review_version` the review's
+        (0 for none) when the team lead read them: raises EditConflict when the item was
+        re-triaged or someone else reviewed it since, so two leads never silently overwrite
+        each other. ValidationError when the item is untriaged or a challenge has no reason.
+        """
         comment = comment.strip()
         if verdict == Review.Verdict.CHALLENGED and not comment:
             raise ValidationError({"comment": "Say why you challenge this item."})
-        review = self.current_review() or Review(item=self)
-        review.verdict = verdict
-        review.comment = comment
-        review.reviewed_by = reviewed_by
-        review.reviewed_at = timezone.now()
-        review.answered_at = None
-        review._history_user = reviewed_by
-        review.save()
+        with transaction.atomic():
+            # Lock the item row: concurrent reviews of one item queue here (PostgreSQL);
+            # SQLite's IMMEDIATE transactions already serialise writers.
+            current = RoadmapItem.objects.select_for_update().get(pk=self.pk)
+            review = Review.objects.filter(item=current).first()
+            if current.version != expected_version or (
+                (review.version if review else 0) != expected_review_version
+            ):
+                raise EditConflict(current)
+            if not Triage.objects.filter(item=current).exists():
+                raise ValidationError("Only a triaged item can be reviewed.")
+            review = review or Review(item=self, version=0)
+            review.verdict = verdict
+            review.comment = comment
+            review.reviewed_by = reviewed_by
+            review.reviewed_at = timezone.now()
+            review.answered_at = None
+            review.version += 1
+            review._history_user = reviewed_by
+            review.save()
+        self._state.fields_cache["review"] = review
         return review
 
 
@@ -472,6 +566,8 @@ class Review(models.Model):
     reviewed_at = models.DateTimeField()
     # Set when the PM re-triages a challenged item, for the team lead to look again.
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every review: a review form that read an older one is refused.
+    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 
@@ -493,6 +589,46 @@ class Review(models.Model):
     @property
     def is_open_challenge(self):
         return self.verdict == self.Verdict.CHALLENGED and self.answered_at is None
+
+    @property
+    def is_answered_challenge(self):
+        """Challenged, then re-triaged: waiting for the team lead to look again."""
+        return self.verdict == self.Verdict.CHALLENGED and self.answered_at is not None
+
+    def exchange(self):
+        """The review's story, oldest first: each verdict and each answering re-triage.
+
+        One query over the history records.
+        """
+        events = []
+        answered_at = None
+        for record in self.history.select_related("reviewed_by", "history_user").order_by(
+            "history_date", "history_id"
+        ):
+            if record.answered_at and record.answered_at != answered_at:
+                events.append(ReviewEvent(
+                    "answered", record.history_user, record.answered_at,
+                    "Re-triaged in answer to the challenge.",
+                ))
+            elif not record.answered_at:
+                events.append(ReviewEvent(
+                    record.verdict, record.reviewed_by, record.reviewed_at, record.comment
+                ))
+            answered_at = record.answered_at
+        return events
+
+
+class ReviewEvent:
+    """One step of a review exchange: a verdict, or the PM's answering re-triage."""
+
+    LABELS = {"accepted": "Accepted", "challenged": "Challenged", "answered": "Answered"}
+
+    def __init__(self, kind, person, at, text):
+        self.kind, self.person, self.at, self.text = kind, person, at, text
+
+    @property
+    def label(self):
+        return self.LABELS[self.kind]
 
 
 class ReviewThresholds(models.Model):

@@ -11,3 +11,9 @@ urlpatterns = [
     path("items/<int:pk>/triage/", views.triage, name="triage"),
     path("triage/", views.triage_queue, name="triage-queue"),
 ]
+urlpatterns += [
+    path("review/", views.dashboard, name="dashboard"),
+    path("review/export.csv", views.export_csv, name="export-csv"),
+    path("review/print/", views.review_print, name="print"),
+    path("items/<int:pk>/review/", views.review, name="review"),
+]

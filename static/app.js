@@ -90,3 +90,7 @@ document.documentElement.classList.add("js");
     if (!document.activeElement || document.activeElement === document.body) focusNew();
   });
 })();
+// The printable review page's "Print this page" button (no inline handlers under the CSP).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

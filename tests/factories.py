@@ -97,3 +97,13 @@ def triage(item, primary, *, by, whose_problem=None, value="", indirect=(), metr
         value_for_other_side=value, indirect_beneficiaries=indirect, metrics=metrics,
         triaged_by=by, expected_version=item.version,
     )
+
+
+def review_item(item, verdict, comment, lead):
+    """Record a team lead's review of `item` as it is in the database now."""
+    item.refresh_from_db()
+    review = item.current_review()
+    return item.record_review(
+        verdict=verdict, comment=comment, reviewed_by=lead, expected_version=item.version,
+        expected_review_version=review.version if review else 0,
+    )

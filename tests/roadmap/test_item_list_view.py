@@ -104,7 +104,8 @@ def test_list_query_count_is_fixed_whatever_the_size(
             if m % 2:
                 triage(item, [customers[m % 10], users[(m + n) % 10]], by=pm)
     # session, person, 2 permission lookups, count, products for the filter,
-    # the page of items (with product, owner, triage, review), their primary personas
-    with django_assert_num_queries(8):
+    # the page of items (with product, owner, triage, review), their primary personas,
+    # the signed-in PM's challenged items
+    with django_assert_num_queries(9):
         response = pm_client.get(URL)
     assert response.status_code == 200

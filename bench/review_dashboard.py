@@ -1,0 +1,242 @@
+"""Time the review dashboard and the filtered roadmap list on a large roadmap.
+
+Run by hand, never in the test suite:
+
+    .venv/bin/python bench/review_dashboard.py               # SQLite and PostgreSQL
+    .venv/bin/python bench/review_dashboard.py --db sqlite   # one of them
+    BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/wb_bench .venv/bin/python bench/...
+
+It builds a separate database (SQLite: /tmp/wb_bench.sqlite3; PostgreSQL: the database in
+BENCH_POSTGRES_URL, default wb_bench, dropped and created afresh), never the dev database.
+It fills it with 10,000 items, 40 personas and 3 products, then times server-side handling
+(Django's test Client: URL routing, middleware, view, queries, template) over repeated
+requests, and, as the floor, the same SQL statements the page ran, executed raw through
+connection.cursor(). Results: median and 95th percentile in milliseconds.
+"""
+
+import argparse
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SQLITE_PATH = Path("/tmp/wb_bench.sqlite3")
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/wb_bench"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--personas", type=int, default=40)
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+    if args.db == "both":
+        # Settings are read once per process: one child process per database.
+        for db in ["sqlite", "postgres"]:
+            subprocess.run([sys.executable, __file__, "--db", db, "--items", str(args.items),
+                            "--personas", str(args.personas), "--requests", str(args.requests)],
+                           check=True)
+        return
+    os.environ["DATABASE_URL"] = prepare_database(args.db)
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "whobenefits.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.DEBUG = False  # no query log: time what production runs
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    people, products = build_roadmap(args.items, args.personas)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would gather
+    print(f"\n== {args.db}: built {args.items} items, {args.personas} personas, "
+          f"{len(products)} products in {time.perf_counter() - started:.1f} s ==")
+    run_timings(args.db, people, products, args.requests)
+
+
+def prepare_database(db):
+    if db == "sqlite":
+        for suffix in ["", "-wal", "-shm"]:
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{SQLITE_PATH}"
+    import psycopg
+
+    url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    name = url.rsplit("/", 1)[1]
+    if name in {"whobenefits", "postgres"} or not name.startswith(("wb_bench", "bench")):
+        sys.exit(f"Refusing to drop {name!r}: name a database starting with wb_bench.")
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url
+
+
+def build_roadmap(item_count, persona_count):
+    """Bulk-create a realistic roadmap: most items triaged, some one-sided, some reviewed."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from personas.models import Archetype, Persona, Side, SuccessMetric
+    from roadmap import roles
+    from roadmap.models import (
+        OPEN_STATUSES,
+        BeneficiaryClass,
+        Horizon,
+        Product,
+        Review,
+        RoadmapItem,
+        Status,
+        Triage,
+        TriageIndirectBeneficiary,
+        TriageMetric,
+        TriagePrimaryBeneficiary,
+    )
+
+    rng = random.Random(2026)
+    now = timezone.now()
+    User = get_user_model()
+    lead = User.objects.create_user("bench-lead", password="bench-only-password-1")
+    lead.groups.add(Group.objects.get(name=roles.TEAM_LEAD))
+    pms = []
+    for n in range(5):
+        pm = User.objects.create_user(f"bench-pm{n}", first_name=f"PM {n}",
+                                      password="bench-only-password-1")
+        pm.groups.add(Group.objects.get(name=roles.PRODUCT_MANAGER))
+        pms.append(pm)
+    products = Product.objects.bulk_create(
+        [Product(name=name, slug=name.lower()) for name in ["Expenses", "Invoicing", "Platform"]])
+    metrics = SuccessMetric.objects.bulk_create(
+        [SuccessMetric(name=f"Metric {n}", side=[Side.CUSTOMER, Side.USER][n % 2])
+         for n in range(8)])
+    personas = Persona.objects.bulk_create([
+        Persona(name=f"Persona {n}", slug=f"persona-{n}", side=[Side.CUSTOMER, Side.USER][n % 2],
+                archetype=[Archetype.BUYER, Archetype.END_USER][n % 2], order=n)
+        for n in range(persona_count)
+    ])
+    # A few personas nothing names, so coverage has something to flag.
+    by_side = {side: [p for p in personas[:-4] if p.side == side] for side in Side}
+    metrics_by_side = {side: [m for m in metrics if m.side == side] for side in Side}
+    items = RoadmapItem.objects.bulk_create([
+        RoadmapItem(
+            product=rng.choice(products), title=f"Roadmap item {n}",
+            status=rng.choice([*OPEN_STATUSES, *OPEN_STATUSES, Status.SHIPPED, Status.DROPPED]),
+            horizon=rng.choice(Horizon.values),
+            effort=rng.choice([None, 1, 2, 3, 5, 8, 13]), owner=rng.choice(pms),
+        )
+        for n in range(item_count)
+    ], batch_size=2000)
+    triages, picks = [], []
+    for item in items:
+        if rng.random() < 0.15:
+            continue  # untriaged
+        klass = rng.choice([BeneficiaryClass.CUSTOMERS, BeneficiaryClass.USERS,
+                            BeneficiaryClass.BOTH])
+        if klass == BeneficiaryClass.BOTH:
+            primary = [rng.choice(by_side[Side.CUSTOMER]), rng.choice(by_side[Side.USER])]
+            indirect, value = [], ""
+        else:
+            side = klass.benefiting_side
+            primary = rng.sample(by_side[side], rng.randint(1, 2))
+            indirect = rng.sample(by_side[side.other], rng.randint(0, 2))
+            value = "Helps the other side too." if rng.random() < 0.6 else ""
+        picked = rng.sample(metrics_by_side[primary[0].side], rng.randint(0, 2))
+        triages.append(Triage(item=item, beneficiary_class=klass, whose_problem=primary[0].side,
+                              value_for_other_side=value, triaged_by=item.owner,
+                              triaged_at=now))
+        picks.append((primary, indirect, picked))
+    Triage.objects.bulk_create(triages, batch_size=2000)
+    TriagePrimaryBeneficiary.objects.bulk_create(
+        [TriagePrimaryBeneficiary(triage=t, persona=p)
+         for t, (primary, _, _) in zip(triages, picks, strict=True) for p in primary],
+        batch_size=5000)
+    TriageIndirectBeneficiary.objects.bulk_create(
+        [TriageIndirectBeneficiary(triage=t, persona=p)
+         for t, (_, indirect, _) in zip(triages, picks, strict=True) for p in indirect],
+        batch_size=5000)
+    TriageMetric.objects.bulk_create(
+        [TriageMetric(triage=t, metric=m)
+         for t, (_, _, picked) in zip(triages, picks, strict=True) for m in picked],
+        batch_size=5000)
+    Review.objects.bulk_create([
+        Review(item_id=t.item_id, verdict=verdict, comment="Why?" if verdict == "challenged"
+               else "", reviewed_by=lead, reviewed_at=now)
+        for t in triages if rng.random() < 0.1
+        for verdict in [rng.choice(["accepted", "challenged"])]
+    ], batch_size=2000)
+    return {"lead": lead, "pm": pms[0]}, products
+
+
+def run_timings(db, people, products, repeats):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    lead = Client(HTTP_HOST="localhost")
+    lead.force_login(people["lead"], backend="django.contrib.auth.backends.ModelBackend")
+    pm = Client(HTTP_HOST="localhost")
+    pm.force_login(people["pm"], backend="django.contrib.auth.backends.ModelBackend")
+    product = products[0].slug
+    pages = [
+        ("dashboard", lead, "/roadmap/review/"),
+        ("dashboard, filtered", lead, f"/roadmap/review/?product={product}&horizon=now"),
+        ("dashboard, htmx filter", lead, f"/roadmap/review/?product={product}&status=any"),
+        ("roadmap list, filtered", pm, f"/roadmap/?product={product}&horizon=now"),
+    ]
+    # Other work on the machine slows every number: say how busy it was.
+    print(f"load average before timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'page':<26}{'queries':>8}{'median ms':>11}{'p95 ms':>9}"
+          f"{'SQL median':>12}{'SQL p95':>9}{'ratio':>7}")
+    for label, client, url in pages:
+        headers = {"HX-Request": "true"} if "htmx" in label else {}
+        for _ in range(3):  # warm caches, connections and the template loader
+            assert client.get(url, headers=headers).status_code == 200
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url, headers=headers)
+        # Copy now: the next request clears the connection's query log.
+        # Model choice menus iterate with a server-side cursor on PostgreSQL: run the SELECT.
+        statements = [re.sub(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH HOLD FOR ', "", q["sql"])
+                      for q in captured.captured_queries]
+        server = time_it(client.get, repeats, url, headers=headers)
+        floor = time_it(run_raw, repeats, connection, statements)
+        print(f"{label:<26}{len(statements):>8}{ms(server, 50):>11.1f}{ms(server, 95):>9.1f}"
+              f"{ms(floor, 50):>12.1f}{ms(floor, 95):>9.1f}"
+              f"{statistics.median(server) / statistics.median(floor):>7.1f}")
+
+
+def run_raw(connection, statements):
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+            if cursor.description:
+                cursor.fetchall()
+
+
+def time_it(call, repeats, *args, **kwargs):
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call(*args, **kwargs)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def ms(times, percentile):
+    ordered = sorted(times)
+    index = min(len(ordered) - 1, round(percentile / 100 * (len(ordered) - 1)))
+    return 1000 * ordered[index]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""The balance of a roadmap: its class mix, the two traps, and persona and metric coverage.
+
+Every number comes from a GROUP BY query on RoadmapItemQuerySet (class_mix, persona_reach,
+metric_reach); the classes here only shape those few rows for display, so the dashboard
+runs the same number of queries for ten items or ten thousand.
+"""
+
+from dataclasses import dataclass, field
+
+from personas.models import Persona, Side, SuccessMetric
+
+from .models import (
+    NEAR_HORIZONS,
+    UNTRIAGED,
+    BeneficiaryClass,
+    Horizon,
+    ReviewThresholds,
+)
+
+# Order of the bars' segments and the table's columns.
+MIX_KEYS = [BeneficiaryClass.CUSTOMERS, BeneficiaryClass.USERS, BeneficiaryClass.BOTH, UNTRIAGED]
+MIX_LABELS = {**dict(BeneficiaryClass.choices), UNTRIAGED: "Untriaged"}
+
+
+@dataclass
+class Segment:
+    key: str
+    label: str
+    count: int
+    x: float
+    width: float
+
+
+@dataclass
+class Mix:
+    """How many items, and how much effort, one slice of the roadmap has per class."""
+
+    label: str
+    items: dict = field(default_factory=lambda: dict.fromkeys(MIX_KEYS, 0))
+    effort: dict = field(default_factory=lambda: dict.fromkeys(MIX_KEYS, 0))
+    estimated: int = 0
+    lacking: int = 0
+
+    def add(self, row):
+        self.items[row["benefits"]] += row["items"]
+        self.effort[row["benefits"]] += row["effort"] or 0
+        self.estimated += row["estimated"]
+        self.lacking += row["lacking"]
+
+    @property
+    def total(self):
+        return sum(self.items.values())
+
+    @property
+    def total_effort(self):
+        return sum(self.effort.values())
+
+    def columns(self):
+        """(key, label, items, effort) per class, in the bars' order."""
+        return [(k, MIX_LABELS[k], self.items[k], self.effort[k]) for k in MIX_KEYS]
+
+    def item_segments(self):
+        return _segments(self.items)
+
+    def effort_segments(self):
+        return _segments(self.effort)
+
+
+def _segments(counts):
+    """Stacked-bar segments in percent of the whole (SVG attributes; no inline styles)."""
+    total = sum(counts.values())
+    segments, x = [], 0.0
+    for key in MIX_KEYS:
+        if counts[key]:
+            width = 100 * counts[key] / total
+            segments.append(Segment(key, MIX_LABELS[key], counts[key], round(x, 3),
+                                    round(width, 3)))
+            x += width
+    return segments
+
+
+@dataclass
+class Trap:
+    """A warning that one side takes more of the near-term roadmap than the admins allow."""
+
+    title: str
+    side_label: str
+    count: int
+    triaged: int
+    share: float
+    threshold: int
+    scope_label: str
+
+
+@dataclass
+class PersonaReach:
+    persona: Persona
+    primary: int = 0
+    indirect: int = 0
+    near: int = 0
+
+    @property
+    def left_out_near(self):
+        """No now or next item names this persona, directly or indirectly."""
+        return self.near == 0
+
+
+@dataclass
+class MetricReach:
+    metric: SuccessMetric
+    items: int = 0
+
+
+@dataclass
+class SideCoverage:
+    side: Side
+    personas: list = field(default_factory=list)
+    metrics: list = field(default_factory=list)
+
+    @property
+    def label(self):
+        return self.side.label
+
+    @property
+    def neglected_personas(self):
+        return [reach for reach in self.personas if reach.left_out_near]
+
+    @property
+    def metrics_unmoved(self):
+        """Nothing planned moves any of this side's metrics."""
+        return not any(reach.items for reach in self.metrics)
+
+
+class RoadmapBalance:
+    """The dashboard's numbers for the items in `scoped`, counted in `counted_horizons`.
+
+    `scoped` carries every filter except the horizon: the traps look at the now (and next)
+    horizons, and the persona flags at now and next, whatever horizon the counts show.
+    """
+
+    def __init__(self, scoped, counted_horizons, thresholds=None):
+        self.counted_horizons = counted_horizons
+        self.thresholds = thresholds or ReviewThresholds.current()
+        rows = list(scoped.class_mix())
+        self._build_mix(rows)
+        self.traps = self._traps(rows)
+        self.sides = self._coverage(scoped)
+
+    def _build_mix(self, rows):
+        horizons = [h for h in Horizon if h in self.counted_horizons]
+        self.overall = Mix("All")
+        self.per_horizon = {h: Mix(h.label) for h in horizons}
+        self.per_product = {}
+        for row in rows:
+            if row["horizon"] not in self.counted_horizons:
+                continue
+            self.overall.add(row)
+            self.per_horizon[row["horizon"]].add(row)
+            self.per_product.setdefault(
+                row["product_id"], Mix(row["product__name"])
+            ).add(row)
+        self.per_product = sorted(self.per_product.values(), key=lambda mix: mix.label)
+        self.per_horizon = list(self.per_horizon.values())
+
+    def _traps(self, rows):
+        thresholds = self.thresholds
+        scope = [Horizon.NOW] if thresholds.scope == ReviewThresholds.Scope.NOW else NEAR_HORIZONS
+        near = Mix(thresholds.get_scope_display())
+        for row in rows:
+            if row["horizon"] in scope:
+                near.add(row)
+        triaged = near.total - near.items[UNTRIAGED]
+        traps = []
+        checks = [
+            ("Building only for buyers", "customers only", BeneficiaryClass.CUSTOMERS,
+             thresholds.buyers_only_share),
+            ("Building only for users", "users only", BeneficiaryClass.USERS,
+             thresholds.users_only_share),
+        ]
+        for title, side_label, key, threshold in checks:
+            share = 100 * near.items[key] / triaged if triaged else 0
+            if triaged and share > threshold:
+                traps.append(Trap(title, side_label, near.items[key], triaged, round(share),
+                                  threshold, near.label.lower()))
+        self.trap_scope = near
+        self.trap_scope_triaged = triaged
+        return traps
+
+    def _coverage(self, scoped):
+        reach = {}
+        for persona in Persona.objects.active():
+            reach[persona.pk] = PersonaReach(persona)
+        for relation, attr in [("primary_beneficiaries", "primary"),
+                               ("indirect_beneficiaries", "indirect")]:
+            for row in scoped.persona_reach(relation, self.counted_horizons):
+                if row["persona_id"] in reach:  # archived personas are not listed
+                    setattr(reach[row["persona_id"]], attr, row["items"])
+                    reach[row["persona_id"]].near += row["near"]
+        counted = scoped
+        if len(self.counted_horizons) < len(Horizon.values):
+            counted = scoped.filter(horizon__in=self.counted_horizons)
+        moved = {row["metric_id"]: row["items"] for row in counted.metric_reach()}
+        sides = {side: SideCoverage(side) for side in Side}
+        for persona_reach in reach.values():
+            sides[persona_reach.persona.side].personas.append(persona_reach)
+        for metric in SuccessMetric.objects.active():
+            sides[metric.side].metrics.append(MetricReach(metric, moved.get(metric.pk, 0)))
+        return list(sides.values())
+
+    @property
+    def neglected_personas(self):
+        return [reach for side in self.sides for reach in side.neglected_personas]

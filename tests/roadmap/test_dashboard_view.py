@@ -1,0 +1,202 @@
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from roadmap.models import ReviewThresholds
+from tests.factories import (
+    make_item,
+    make_metric,
+    make_person,
+    make_persona,
+    make_personas,
+    make_product,
+    review_item,
+    triage,
+)
+
+URL = reverse("roadmap:dashboard")
+
+
+@pytest.fixture
+def roadmap(db, pm):
+    """A small roadmap whose numbers are easy to check by hand."""
+    platform, expenses = make_product(name="Platform"), make_product(name="Expenses")
+    buyer = make_persona(side="customer", name="Economic buyer")
+    make_persona(side="customer", name="Compliance officer")  # nothing names it
+    employee = make_persona(side="user", name="Field employee")
+    accountant = make_persona(side="user", name="Accountant")
+    revenue = make_metric(side="customer", name="Revenue")
+    make_metric(side="user", name="Daily active users")
+    pm2 = make_person("Product manager", username="pm2", first_name="Marco")
+    items = {
+        "sso": make_item(title="SSO", product=platform, horizon="now", status="planned",
+                         effort=5, owner=pm),
+        "audit": make_item(title="Audit log", product=platform, horizon="now",
+                           status="planned", effort=3, owner=pm),
+        "bulk": make_item(title="Bulk edit", product=expenses, horizon="next", effort=2,
+                          owner=pm2),
+        "dark": make_item(title="Dark mode", product=expenses, horizon="later", owner=pm2),
+        "shipped": make_item(title="Old export", product=expenses, horizon="now",
+                             status="shipped", owner=pm),
+        "new": make_item(title="Untriaged idea", product=platform, horizon="next", effort=8),
+    }
+    triage(items["sso"], [buyer], by=pm, metrics=[revenue])
+    triage(items["audit"], [buyer], by=pm, value="Auditors stop asking people for exports.")
+    triage(items["bulk"], [buyer, employee], by=pm2, metrics=[revenue])
+    triage(items["dark"], [accountant], by=pm2, value="Happier staff renew.", indirect=[buyer])
+    triage(items["shipped"], [buyer], by=pm)
+    return items
+
+
+def test_mix_counts_open_items_per_class_horizon_and_product(lead_client, roadmap):
+    balance = lead_client.get(URL).context["balance"]
+    assert balance.overall.items == {"customers": 2, "users": 1, "both": 1, "untriaged": 1}
+    assert balance.overall.effort == {"customers": 8, "users": 0, "both": 2, "untriaged": 8}
+    assert {m.label: m.total for m in balance.per_horizon} == {"Now": 2, "Next": 2, "Later": 1}
+    assert {m.label: m.items["customers"] for m in balance.per_product} == {
+        "Expenses": 0, "Platform": 2}
+
+
+def test_mix_is_drawn_with_the_numbers_beside_it(lead_client, roadmap):
+    response = lead_client.get(URL)
+    assertContains(response, '<svg class="bar"', count=1 + 3 + 2)
+    assertContains(response, "<title>Customers only: 2 items</title>")
+    assertContains(response, '<td class="num" data-label="Total"><strong>5</strong>'
+                             '<span class="effort-num">18 pts</span></td>', html=True)
+
+
+def test_buyers_trap_warns_with_the_numbers_behind_it(lead_client, roadmap):
+    response = lead_client.get(URL)
+    assertContains(response, "Building only for buyers")
+    assertContains(response, "<strong>2 of 3</strong> triaged items in the now and next "
+                             "horizons (67%) are customers only; the threshold is 50%.")
+    assertNotContains(response, "Building only for users")
+
+
+def test_thresholds_set_by_an_admin_change_the_warning(lead_client, roadmap):
+    ReviewThresholds.objects.update_or_create(pk=1, defaults={"buyers_only_share": 70})
+    assertNotContains(lead_client.get(URL), "Building only for buyers")
+    ReviewThresholds.objects.filter(pk=1).update(scope="now", buyers_only_share=90)
+    # The now horizon alone: both triaged items are customers only.
+    assertContains(lead_client.get(URL), "(100%) are customers only; the threshold is 90%")
+
+
+def test_users_trap_warns_when_users_only_work_dominates(lead_client, pm, db):
+    employee = make_persona(side="user")
+    for _ in range(3):
+        triage(make_item(horizon="now"), [employee], by=pm)
+    assertContains(lead_client.get(URL), "Building only for users")
+
+
+def test_one_sided_items_without_value_are_listed_with_their_owner(lead_client, roadmap):
+    response = lead_client.get(URL)
+    assert [item.title for item in response.context["one_sided"]] == ["SSO"]
+    assertContains(response, "Owner: Priya Menon")
+
+
+def test_persona_coverage_flags_personas_left_out_of_now_and_next(lead_client, roadmap):
+    response = lead_client.get(URL)
+    reach = {r.persona.name: r for side in response.context["balance"].sides
+             for r in side.personas}
+    assert (reach["Economic buyer"].primary, reach["Economic buyer"].indirect) == (3, 1)
+    assert reach["Accountant"].primary == 1
+    flagged = {r.persona.name for r in response.context["balance"].neglected_personas}
+    assert flagged == {"Compliance officer", "Accountant"}
+    assertContains(response, '<span class="badge warning">Left out</span>', count=2, html=True)
+
+
+def test_archived_personas_are_left_out_of_coverage(lead_client, roadmap):
+    make_persona(side="user", name="Retired persona", archived=True)
+    assertNotContains(lead_client.get(URL), "Retired persona")
+
+
+def test_metric_coverage_flags_a_side_nothing_moves(lead_client, roadmap):
+    response = lead_client.get(URL)
+    moved = {r.metric.name: r.items for side in response.context["balance"].sides
+             for r in side.metrics}
+    assert moved == {"Revenue": 2, "Daily active users": 0}
+    assertContains(response, "Nothing planned moves a user metric.")
+    assertNotContains(response, "Nothing planned moves a customer metric.")
+
+
+@pytest.mark.parametrize("query, total", [
+    ({"product": "platform"}, 3),
+    ({"horizon": "now"}, 2),
+    ({"status": "shipped"}, 1),
+    ({"status": "any"}, 6),
+    ({"owner": "pm2"}, 2),
+])
+def test_filters_narrow_the_numbers(lead_client, roadmap, query, total):
+    assert lead_client.get(URL, query).context["balance"].overall.total == total
+
+
+def test_horizon_filter_keeps_the_trap_on_now_and_next(lead_client, roadmap):
+    assertContains(lead_client.get(URL, {"horizon": "later"}), "Building only for buyers")
+
+
+def test_unknown_filter_shows_an_error_and_the_whole_roadmap(lead_client, roadmap):
+    response = lead_client.get(URL, {"horizon": "someday"})
+    assert response.status_code == 200
+    assertContains(response, "Select a valid choice")
+    assert response.context["balance"].overall.total == 5
+
+
+def test_export_links_follow_the_filters(lead_client, roadmap):
+    response = lead_client.get(URL, {"product": "platform", "horizon": "now"})
+    assertContains(response, 'href="/roadmap/review/export.csv?product=platform&amp;horizon=now"')
+    assertContains(response, 'href="/roadmap/review/print/?product=platform&amp;horizon=now"')
+
+
+def test_htmx_filter_returns_only_the_results(lead_client, roadmap):
+    response = lead_client.get(URL, {"product": "platform"}, headers={"HX-Request": "true"})
+    assertContains(response, 'id="dashboard-results"')
+    assertNotContains(response, "<html")
+
+
+def test_team_lead_gets_review_forms_in_the_lists(lead_client, roadmap):
+    assertContains(lead_client.get(URL), "Review this item")
+
+
+def test_pm_sees_the_dashboard_without_review_actions(pm_client, roadmap):
+    response = pm_client.get(URL)
+    assertContains(response, "Building only for buyers")
+    assertNotContains(response, "Review this item")
+    assertNotContains(response, 'name="verdict"')
+
+
+def test_challenges_list_shows_answered_ones_first(lead_client, lead, pm, roadmap):
+    review_item(roadmap["sso"], "challenged", "Who uses this?", lead)
+    review_item(roadmap["bulk"], "challenged", "Effort?", lead)
+    item = roadmap["sso"]
+    item.refresh_from_db()
+    triage(item, [item.triage.primary_beneficiaries.get()], by=pm, value="Renewals.")
+    titles = [item.title for item in lead_client.get(URL).context["challenges"]]
+    assert titles == ["SSO", "Bulk edit"]
+
+
+def test_dashboard_query_count_is_fixed_whatever_the_size(
+    lead_client, pm, lead, django_assert_num_queries
+):
+    customers = make_personas(8, side="customer")
+    users = make_personas(8, side="user")
+    metric = make_metric()
+    for n in range(3):
+        product = make_product()
+        for m in range(20):
+            item = make_item(product=product, owner=pm, horizon=["now", "next", "later"][m % 3])
+            if m % 4 == 0:
+                triage(item, [customers[m % 8]], by=pm, metrics=[metric],
+                       indirect=[users[n]])
+            elif m % 4 == 1:
+                triage(item, [customers[m % 8], users[(m + n) % 8]], by=pm)
+            elif m % 4 == 2:
+                triage(item, [users[m % 8]], by=pm)
+                review_item(item, "challenged", "Why?", lead)
+    ReviewThresholds.current()
+    # session, person, 2 permission lookups, thresholds, class mix (which also counts the
+    # one-sided items), active personas, primary and indirect reach, metric reach, active
+    # metrics, products and owners for the filter menus, one-sided list, challenges
+    with django_assert_num_queries(15):
+        response = lead_client.get(URL)
+    assert response.status_code == 200
+    assert response.context["balance"].overall.total == 60
