@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "personas",
     "roadmap",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -189,3 +190,6 @@ LOGGING = {
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# The audit trail is append-only from the app: no "revert to this version" in the admin.
+SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -10,4 +10,5 @@ urlpatterns = [
     path("personas/", include("personas.urls")),
     path("roadmap/", include("roadmap.urls")),
     path("admin/", admin.site.urls),
+    path("audit/", include("audit.urls")),
 ]
