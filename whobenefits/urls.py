@@ -12,3 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("audit/", include("audit.urls")),
 ]
+
+# Denials are logged with the person and address before the 403 page is shown.
+handler403 = "audit.responses.permission_denied"
