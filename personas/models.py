@@ -194,8 +194,13 @@ class Persona(models.Model):
                 item.version += 1
                 item._history_user, item._change_reason = merged_by, reason
                 item.save()
+            kept.skip_history_when_saving = True  # one record for the kept persona, below
+            try:
+                kept.metrics.add(*self.metrics.all())
+            finally:
+                del kept.skip_history_when_saving
             kept._history_user, kept._change_reason = merged_by, reason
-            kept.metrics.add(*self.metrics.all())
+            kept.save()
             self.archived = True
             self._history_user, self._change_reason = merged_by, reason
             self.save()

@@ -91,16 +91,14 @@ class PersonAdmin(AuditedAdmin, UserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        person = form.instance
-        if not person.is_superuser:
-            # The Admin role is what opens this admin: staff status follows it.
-            is_admin = person.groups.filter(name=roles.ADMIN).exists()
-            if person.is_staff != is_admin:
-                person.is_staff = is_admin
-                person._history_user = request.user
-                person.save(update_fields=["is_staff"])
+    def finish_save(self, request, person):
+        # The Admin role is what opens this admin: staff status follows it.
+        if person.is_superuser:
+            return False
+        is_admin = person.groups.filter(name=roles.ADMIN).exists()
+        changed = person.is_staff != is_admin
+        person.is_staff = is_admin
+        return changed
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, person):
