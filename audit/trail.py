@@ -7,35 +7,39 @@ previous versions and many-to-many picks, in a fixed number of queries per model
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.apps import apps
 from django.conf import settings
 from django.db.models import ForeignKey, OuterRef, Subquery, Value
 from django.db.models.fields import CharField
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.text import capfirst
 
 # Object type (the filter's value) -> model. Every model with history must be here
 # (a test checks simple-history's registry against it).
 AUDITED_MODELS = {
-    "persona": "personas.Persona",
-    "successmetric": "personas.SuccessMetric",
-    "product": "roadmap.Product",
-    "roadmapitem": "roadmap.RoadmapItem",
-    "triage": "roadmap.Triage",
-    "review": "roadmap.Review",
-    "reviewthresholds": "roadmap.ReviewThresholds",
-    "person": settings.AUTH_USER_MODEL,
+    "persona": ("personas.Persona", "Persona"),
+    "successmetric": ("personas.SuccessMetric", "Success metric"),
+    "product": ("roadmap.Product", "Product"),
+    "roadmapitem": ("roadmap.RoadmapItem", "Roadmap item"),
+    "triage": ("roadmap.Triage", "Triage answer"),
+    "review": ("roadmap.Review", "Review"),
+    "reviewthresholds": ("roadmap.ReviewThresholds", "Review thresholds"),
+    # "User" is a persona side in this app; the people who sign in are "people".
+    "person": (settings.AUTH_USER_MODEL, "Person and roles"),
 }
+FIELD_LABELS = {("person", "groups"): "Roles"}
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
 def audited_model(kind):
-    return apps.get_model(AUDITED_MODELS[kind])
+    return apps.get_model(AUDITED_MODELS[kind][0])
 
 
 def object_type_choices():
-    return [(kind, audited_model(kind)._meta.verbose_name.capitalize())
-            for kind in AUDITED_MODELS]
+    return [(kind, label) for kind, (_, label) in AUDITED_MODELS.items()]
 
 
 @dataclass
@@ -70,7 +74,7 @@ class Entry:
 
     @property
     def object_type(self):
-        return audited_model(self.kind)._meta.verbose_name.capitalize()
+        return AUDITED_MODELS[self.kind][1]
 
     @property
     def reason(self):
@@ -126,7 +130,7 @@ def _load_kind(kind, ids):
     entries = []
     for record in records:
         before = previous_records.get(record.previous_id)
-        changes = _changes(model, record, before, m2m_values, fk_labels)
+        changes = _changes(kind, model, record, before, m2m_values, fk_labels)
         entries.append(Entry(kind, record, labels[record.history_id],
                              _object_url(kind, model, record), changes))
     return entries
@@ -185,10 +189,16 @@ def _display(model_field, record, fk_labels):
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     return str(value)
 
 
-def _changes(model, record, before, m2m_values, fk_labels):
+def _label(kind, model_field):
+    return FIELD_LABELS.get((kind, model_field.name), capfirst(model_field.verbose_name))
+
+
+def _changes(kind, model, record, before, m2m_values, fk_labels):
     """Before and after values of every field this record changed (all, for a creation)."""
     fields, m2m_fields = _tracked_fields(model, record.__class__)
     changes = []
@@ -197,12 +207,12 @@ def _changes(model, record, before, m2m_values, fk_labels):
         after = _display(model_field, record, fk_labels)
         previous = _display(model_field, before, fk_labels) if before else "—"
         if after != previous:
-            changes.append(Change(str(model_field.verbose_name), previous, after))
+            changes.append(Change(_label(kind, model_field), previous, after))
     for m2m in m2m_fields:
         after = m2m_values.get((record.history_id, m2m.name), "—")
         previous = m2m_values.get((before.history_id, m2m.name), "—") if before else "—"
         if after != previous:
-            changes.append(Change(str(m2m.verbose_name), previous, after))
+            changes.append(Change(_label(kind, m2m), previous, after))
     return changes
 
 
