@@ -43,13 +43,29 @@ Person = get_user_model()
 admin.site.unregister(Person)
 
 
+class RoleFilter(admin.SimpleListFilter):
+    title = "role"
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return [(role, role) for role in roles.ROLES] + [("none", "No role")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(groups__isnull=True)
+        if self.value() in roles.ROLES:
+            return queryset.filter(groups__name=self.value())
+        return queryset
+
+
 @admin.register(Person)
 class PersonAdmin(AuditedAdmin, UserAdmin):
     """People and their roles. Admins are staff, not superusers: they cannot grant superuser
     powers or raw permissions, only the three roles."""
 
     list_display = ["username", "full_name", "email", "roles", "is_active", "last_login"]
-    list_filter = ["groups", "is_active"]
+    list_filter = [RoleFilter, "is_active"]
+    search_fields = ["username", "first_name", "last_name", "email"]
     ordering = ["username"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),

@@ -25,7 +25,7 @@ EXPECTED_QUERIES = {
     "admin:roadmap_product_changelist": 8,
     "admin:roadmap_roadmapitem_changelist": 9,  # + products for the filter
     "admin:roadmap_reviewthresholds_changelist": 9,  # + "may add another row?"
-    "admin:auth_user_changelist": 10,  # + roles for the filter, roles of the people listed
+    "admin:auth_user_changelist": 9,  # + the roles of the people listed (one prefetch)
     # axes' own admins: + the date hierarchy's years and months
     "admin:axes_accessattempt_changelist": 11,
     "admin:axes_accesslog_changelist": 11,
