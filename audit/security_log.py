@@ -9,10 +9,26 @@ import logging
 
 from axes.helpers import get_client_ip_address
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 log = logging.getLogger("whobenefits.security")
+
+
+def client_address(request):
+    """The client's address: REMOTE_ADDR, or what the trusted proxies put in X-Forwarded-For.
+
+    Behind a proxy every request comes from the proxy's address; counting lockouts by it
+    would lock everyone out at once. Only the last TRUSTED_PROXY_COUNT hops are trusted:
+    anything further left was written by the client and may be forged.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                 if part.strip()]
+    if count and len(forwarded) >= count:
+        return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")
 
 
 def address(request):

@@ -183,3 +183,29 @@ def test_403_denials_are_logged_with_person_and_address(no_role_client, caplog):
 def test_session_cookies_are_http_only_and_same_site():
     assert django_settings.SESSION_COOKIE_HTTPONLY
     assert django_settings.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+def test_behind_a_proxy_lockouts_count_the_clients_address_not_the_proxys(client, db, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.AXES_FAILURE_LIMIT = 2
+    make_person("Product manager", username="victim")
+    make_person("Product manager", username="bystander")
+    attacker = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.9"}
+    for username in ["victim", "other", "third"]:
+        client.post(reverse("login"), {"username": username, "password": "x"}, **attacker)
+    colleague = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    client.post(reverse("login"), {"username": "bystander", "password": PASSWORD}, **colleague)
+    assert "_auth_user_id" in client.session
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_address_lockout(db, settings):
+    from django.test import RequestFactory
+
+    from audit.security_log import client_address
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2",
+                                   HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    assert client_address(request) == "203.0.113.9"
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_address(request) == "10.0.0.2"
