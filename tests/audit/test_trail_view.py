@@ -32,7 +32,7 @@ def test_every_model_with_history_is_on_the_trail():
 
 
 @pytest.mark.parametrize("role", ["pm_client", "lead_client", "no_role_client"])
-def test_only_admins_see_the_trail(request, role):
+def test_only_admins_see_the_trail(request, db, role):
     client = request.getfixturevalue(role)
     assert client.get(TRAIL).status_code == 403
     assert client.get(CSV).status_code == 403
