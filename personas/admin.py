@@ -1,20 +1,92 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 
+from audit.admin import AuditedAdmin
+
+from .forms import MergePersonasForm
 from .models import Persona, SuccessMetric
 
 
 @admin.register(Persona)
-class PersonaAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "side", "archetype", "order", "archived"]
+class PersonaAdmin(AuditedAdmin):
+    list_display = [
+        "name", "side", "archetype", "primary_count", "indirect_count", "requested_count",
+        "archived",
+    ]
     list_filter = ["side", "archetype", "archived"]
     search_fields = ["name", "description", "concerns"]
+    ordering = ["side", "order", "name"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["metrics"]
+    actions = ["archive_personas", "restore_personas", "merge_personas"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_usage()
+
+    @admin.display(description="primary for", ordering="primary_count")
+    def primary_count(self, persona):
+        return persona.primary_count
+
+    @admin.display(description="indirect for", ordering="indirect_count")
+    def indirect_count(self, persona):
+        return persona.indirect_count
+
+    @admin.display(description="requested", ordering="requested_count")
+    def requested_count(self, persona):
+        return persona.requested_count
+
+    @admin.action(description="Archive selected personas", permissions=["change"])
+    def archive_personas(self, request, queryset):
+        self._set_archived(request, queryset, archived=True)
+
+    @admin.action(description="Restore selected personas", permissions=["change"])
+    def restore_personas(self, request, queryset):
+        self._set_archived(request, queryset, archived=False)
+
+    def _set_archived(self, request, queryset, *, archived):
+        # Saved one by one, not .update(): each change needs its own history record.
+        changed = 0
+        for persona in queryset.filter(archived=not archived):
+            persona.archived = archived
+            persona._history_user = request.user
+            persona.save(update_fields=["archived"])
+            changed += 1
+        verb = "Archived" if archived else "Restored"
+        self.message_user(request, f"{verb} {changed} persona{'s' * (changed != 1)}.")
+
+    @admin.action(description="Merge two selected personas…", permissions=["change"])
+    def merge_personas(self, request, queryset):
+        personas = queryset.order_by("name")
+        if personas.count() != 2:
+            self.message_user(request, "Select exactly two personas to merge.", messages.ERROR)
+            return None
+        form = MergePersonasForm(
+            request.POST if "merge" in request.POST else None, personas=personas
+        )
+        if form.is_bound and form.is_valid():
+            kept, merged = form.cleaned_data["kept"], form.merged_persona()
+            try:
+                merged.merge_into(kept, merged_by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request, f"Merged “{merged}” into “{kept}”; “{merged}” is archived.",
+                    messages.SUCCESS,
+                )
+                return None
+        return TemplateResponse(request, "admin/personas/persona/merge.html", {
+            **self.admin_site.each_context(request),
+            "title": "Merge two personas", "opts": self.model._meta, "form": form,
+            "personas": personas.with_usage(),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
 
 
 @admin.register(SuccessMetric)
-class SuccessMetricAdmin(SimpleHistoryAdmin):
+class SuccessMetricAdmin(AuditedAdmin):
     list_display = ["name", "side", "order", "archived"]
     list_filter = ["side", "archived"]
     search_fields = ["name", "description"]
+    ordering = ["side", "order", "name"]

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -28,6 +29,12 @@ class SuccessMetricQuerySet(models.QuerySet):
         return self.filter(side=side)
 
 
+def count_of(model, **lookups):
+    """A correlated subquery counting `model` rows that point at the outer row."""
+    rows = model.objects.filter(**lookups).order_by().values(*lookups).annotate(n=Count("*"))
+    return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
+
+
 class SuccessMetric(models.Model):
     """A number that shows one side is better off: revenue, renewal rate, daily active users..."""
 
@@ -52,6 +59,16 @@ class SuccessMetric(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        # Triage answers picked this metric for its side; a flip would silently change them.
+        if self.pk and self.side != SuccessMetric.objects.get(pk=self.pk).side and self.is_in_use():
+            raise ValidationError({"side": "Triage answers use this metric, so its side is "
+                                           "fixed. Archive it and create a new one instead."})
+
+    def is_in_use(self):
+        """Whether any triage answer picked this metric (one EXISTS query)."""
+        return self.triages.exists()
+
 
 class Archetype(models.TextChoices):
     """What role a persona plays for the people who buy or use the product."""
@@ -71,6 +88,19 @@ class PersonaQuerySet(models.QuerySet):
 
     def on_side(self, side):
         return self.filter(side=side)
+
+    def with_usage(self):
+        """Annotate how many items name each persona: primary, indirect, requesting.
+
+        Correlated subqueries, so the whole list stays one query and no join multiplies rows.
+        """
+        return self.annotate(
+            primary_count=count_of(Persona.primary_for.through, persona=OuterRef("pk")),
+            indirect_count=count_of(Persona.indirect_for.through, persona=OuterRef("pk")),
+            requested_count=count_of(
+                Persona.requested_items.field.model, requesting_persona=OuterRef("pk")
+            ),
+        )
 
 
 class Persona(models.Model):
@@ -128,3 +158,49 @@ class Persona(models.Model):
         """Whether any roadmap item names this persona (a few EXISTS queries)."""
         return (self.primary_for.exists() or self.indirect_for.exists()
                 or self.requested_items.exists())
+
+    def merge_into(self, kept, *, merged_by):
+        """Move every tag, request and indirect mention of this persona to `kept`; archive it.
+
+        One transaction; every triage, item and persona it touches gets a history record by
+        `merged_by` whose change reason names the merge. Affected items get a new version,
+        so a triage form opened before the merge cannot put this persona back.
+        """
+        if kept.pk == self.pk:
+            raise ValidationError("Pick two different personas to merge.")
+        if kept.side != self.side:
+            # Moving tags across sides would change the items' beneficiary class.
+            raise ValidationError(
+                f"“{self}” and “{kept}” are on different sides; only personas on the "
+                "same side can be merged."
+            )
+        reason = f"Merged persona “{self.name}” into “{kept.name}”"
+        Triage = Persona.primary_for.field.model
+        RoadmapItem = Persona.requested_items.field.model
+        with transaction.atomic():
+            # Lock the items first: a PM saving a triage meanwhile waits, then sees a new version.
+            named_in = Triage.objects.filter(
+                Q(primary_beneficiaries=self) | Q(indirect_beneficiaries=self)
+            ).values("item_id")
+            items = list(RoadmapItem.objects.select_for_update().filter(
+                Q(pk__in=named_in) | Q(requesting_persona=self)))
+            triages = Triage.objects.filter(pk__in=named_in.values("pk")).prefetch_related(
+                "primary_beneficiaries", "indirect_beneficiaries")
+            for triage in triages:
+                triage.replace_persona(self, kept, changed_by=merged_by, reason=reason)
+            for item in items:
+                if item.requesting_persona_id == self.pk:
+                    item.requesting_persona = kept
+                item.version += 1
+                item._history_user, item._change_reason = merged_by, reason
+                item.save()
+            kept.skip_history_when_saving = True  # one record for the kept persona, below
+            try:
+                kept.metrics.add(*self.metrics.all())
+            finally:
+                del kept.skip_history_when_saving
+            kept._history_user, kept._change_reason = merged_by, reason
+            kept.save()
+            self.archived = True
+            self._history_user, self._change_reason = merged_by, reason
+            self.save()

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -9,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history import register
 from simple_history.models import HistoricalRecords
 
 from personas.models import Persona, Side, SuccessMetric
@@ -549,6 +551,23 @@ class Triage(models.Model):
         self._history_user = triaged_by
         self.save(update_fields=["triaged_at"])
 
+    def replace_persona(self, old, new, *, changed_by, reason):
+        """Name `new` wherever this answer names `old`, as one history record (persona merge)."""
+        def swapped(personas):
+            picked = [new if p.pk == old.pk else p for p in personas]
+            return list(dict.fromkeys(picked))  # a merge can make two picks one
+
+        primary = swapped(self.primary_beneficiaries.all())
+        indirect = swapped(self.indirect_beneficiaries.all())
+        self.skip_history_when_saving = True
+        try:
+            self.primary_beneficiaries.set(primary)
+            self.indirect_beneficiaries.set(indirect)
+        finally:
+            del self.skip_history_when_saving
+        self._history_user, self._change_reason = changed_by, reason
+        self.save()
+
 
 class Review(models.Model):
     """A team lead's verdict on an item's triage: accepted, or challenged with a reason."""
@@ -783,3 +802,22 @@ _HISTORICAL_PICKS = [
     ("historicaltriageindirectbeneficiary", "persona"),
     ("historicaltriagemetric", "metric"),
 ]
+
+
+class PersonHistoricalRecords(HistoricalRecords):
+    """History of the people who sign in, without a record for every login."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        # Django saves last_login alone at each login; the security log has logins.
+        if kwargs.get("update_fields") == frozenset({"last_login"}):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
+# Role changes are group membership changes: track auth's User with its groups, so the
+# audit trail shows who gave whom which role. The historical tables live in this app
+# (roles are defined here); the password hash and last login never enter the trail.
+register(
+    get_user_model(), app="roadmap", records_class=PersonHistoricalRecords,
+    m2m_fields=["groups"], excluded_fields=["password", "last_login"],
+)

@@ -192,6 +192,8 @@ def _posted_item_pk(request):
     if not pk.isdigit():
         raise Http404("No such roadmap item.")
     return int(pk)
+
+
 def _filtered_query(request):
     """The request's filters as a query string, for export links that follow them."""
     query = request.GET.copy()

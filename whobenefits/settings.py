@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "personas",
     "roadmap",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -155,9 +156,16 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# The preload directive alone enrols nothing (that takes a submission for the apex domain),
+# so it is on in production; `check --deploy` asks for it.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env_bool("BEHIND_HTTPS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front append to X-Forwarded-For. The client's address (for lockouts
+# and the security log) is the one the outermost trusted proxy saw; 0 means REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_HTTPS_PROXY") else 0)
+)
 
 # Content security policy: no inline scripts or styles anywhere, htmx included.
 SECURE_CSP = {
@@ -177,6 +185,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "audit.security_log.client_address"
+# A locked account gets the same page as a wrong password; the security log records it.
+AXES_LOCKOUT_CALLABLE = "audit.responses.lockout_response"
 
 LOGGING = {
     "version": 1,
@@ -189,3 +200,6 @@ LOGGING = {
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# The audit trail is append-only from the app: no "revert to this version" in the admin.
+SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -10,4 +10,8 @@ urlpatterns = [
     path("personas/", include("personas.urls")),
     path("roadmap/", include("roadmap.urls")),
     path("admin/", admin.site.urls),
+    path("audit/", include("audit.urls")),
 ]
+
+# Denials are logged with the person and address before the 403 page is shown.
+handler403 = "audit.responses.permission_denied"

@@ -1,0 +1,43 @@
+"""The admin base class every audited model uses: history readable, never rewritable."""
+
+from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """SimpleHistoryAdmin whose history pages are read-only, one record per admin save.
+
+    SIMPLE_HISTORY_REVERT_DISABLED hides the revert button; this also refuses the POST
+    the button would send, so no one can change an object from a past version's page.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("The audit trail is read-only.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def tracks_many_to_many(self):
+        return bool(self.model.history.model._history_m2m_fields)
+
+    def save_model(self, request, obj, form, change):
+        # With many-to-many fields the form saves the row, then each relation: one history
+        # record for all of it, written in save_related() once the relations are set.
+        if self.tracks_many_to_many():
+            obj.skip_history_when_saving = True
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        obj = form.instance
+        try:
+            super().save_related(request, form, formsets, change)
+        finally:
+            if hasattr(obj, "skip_history_when_saving"):
+                del obj.skip_history_when_saving
+        changed = self.finish_save(request, obj)
+        if self.tracks_many_to_many() or changed:
+            obj._history_user = request.user
+            obj.save()
+
+    def finish_save(self, request, obj):
+        """Last changes derived from the saved relations; True when it changed `obj`."""
+        return False

@@ -1,0 +1,18 @@
+"""CSV cells that a spreadsheet opens as text, never as a formula."""
+
+# A cell starting with one of these is a formula in Excel, LibreOffice and Google Sheets
+# (tab and carriage return can hide one, OWASP's CSV injection advice).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """The value as text, prefixed with a quote when a spreadsheet would evaluate it."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class Echo:
+    """A file-like object that hands back what csv.writer writes, for streaming."""
+
+    def write(self, value):
+        return value

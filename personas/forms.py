@@ -1,0 +1,34 @@
+from django import forms
+
+from .models import Persona
+
+
+class MergePersonasForm(forms.Form):
+    """Which of two personas to keep; the other's tags move to it and it is archived."""
+
+    kept = forms.ModelChoiceField(
+        queryset=Persona.objects.none(), widget=forms.RadioSelect, empty_label=None,
+        label="Keep this persona",
+        help_text="Every tag, request and indirect mention of the other one moves to it.",
+    )
+
+    def __init__(self, *args, personas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.personas = personas
+        self.fields["kept"].queryset = personas
+
+    def clean(self):
+        cleaned = super().clean()
+        kept = cleaned.get("kept")
+        if kept is not None:
+            merged = self.merged_persona()
+            if merged.side != kept.side:
+                raise forms.ValidationError(
+                    "Only personas on the same side can be merged: moving tags across sides "
+                    "would change the items' beneficiary class."
+                )
+        return cleaned
+
+    def merged_persona(self):
+        kept = self.cleaned_data["kept"]
+        return next(p for p in self.personas if p.pk != kept.pk)

@@ -1,0 +1,80 @@
+"""Every changelist in the admin runs a fixed number of queries, however many rows it shows."""
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from roadmap import roles
+from roadmap.models import ReviewThresholds
+from tests.factories import (
+    make_item,
+    make_metric,
+    make_person,
+    make_persona,
+    make_personas,
+    make_product,
+    triage,
+)
+
+# changelist URL name -> queries with 40+ rows: session, person, 2 permissions, 2 counts,
+# the thresholds check for the nav, the rows; plus filter choices and prefetches.
+EXPECTED_QUERIES = {
+    "admin:personas_persona_changelist": 8,
+    "admin:personas_successmetric_changelist": 8,
+    "admin:roadmap_product_changelist": 8,
+    "admin:roadmap_roadmapitem_changelist": 9,  # + products for the filter
+    "admin:roadmap_reviewthresholds_changelist": 9,  # + "may add another row?"
+    "admin:auth_user_changelist": 9,  # + the roles of the people listed (one prefetch)
+    # axes' own admins: + the date hierarchy's years and months
+    "admin:axes_accessattempt_changelist": 11,
+    "admin:axes_accesslog_changelist": 11,
+    "admin:axes_accessfailurelog_changelist": 11,
+}
+
+
+@pytest.fixture
+def many_rows(db, pm):
+    ReviewThresholds.current()
+    personas = make_personas(20) + make_personas(20, side="user")
+    metric = make_metric()
+    for persona in personas[:10]:
+        persona.metrics.add(metric)
+    for n in range(40):
+        make_metric(side="user" if n % 2 else "customer")
+    for _ in range(40):
+        item = make_item(product=make_product(), owner=pm, requesting_persona=personas[0])
+        triage(item, personas[:3], by=pm, metrics=[metric])
+    for role in [roles.PRODUCT_MANAGER, roles.TEAM_LEAD, roles.ADMIN]:
+        for _ in range(14):
+            make_person(role)
+    for n in range(40):
+        address = f"10.0.0.{n}"
+        AccessAttempt.objects.create(
+            username=f"guess{n}", ip_address=address, failures_since_start=1)
+        AccessLog.objects.create(username=f"guess{n}", ip_address=address)
+        AccessFailureLog.objects.create(username=f"guess{n}", ip_address=address)
+
+
+@pytest.mark.parametrize("url_name", EXPECTED_QUERIES)
+def test_changelist_query_count_is_fixed(admin_client, many_rows, pm, url_name,
+                                         django_assert_num_queries):
+    url = reverse(url_name)
+    with django_assert_num_queries(EXPECTED_QUERIES[url_name]):
+        assert admin_client.get(url).status_code == 200
+    # More rows of every kind: the same number of queries.
+    make_persona(), make_metric(), make_person(roles.PRODUCT_MANAGER)
+    triage(make_item(product=make_product(), owner=pm), [make_persona()], by=pm)
+    AccessAttempt.objects.create(username="again", ip_address="10.1.0.1", failures_since_start=1)
+    AccessLog.objects.create(username="again", ip_address="10.1.0.1")
+    AccessFailureLog.objects.create(username="again", ip_address="10.1.0.1")
+    with django_assert_num_queries(EXPECTED_QUERIES[url_name]):
+        admin_client.get(url)
+
+
+def test_every_registered_admin_changelist_has_a_query_budget():
+    from django.contrib import admin
+
+    registered = {f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist"
+                  for m in admin.site._registry if m is not Group}
+    assert registered == set(EXPECTED_QUERIES)

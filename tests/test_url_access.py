@@ -1,0 +1,195 @@
+"""Every URL pattern of the project, for every role and anonymous, with GET and POST.
+
+EXPECTED is keyed by URL name (or by route, for the admin's unnamed patterns). A new URL
+pattern without an entry fails test_every_url_pattern_has_an_expected_status, naming it:
+add a row saying what each role gets. Statuses are "GET/POST" for, in order:
+product manager, team lead, admin, a person with no role, anonymous.
+A POST sends no data: for the admin's forms that re-shows the form with its errors
+(200) and changes nothing.
+"""
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from personas.models import Persona
+from roadmap.models import ReviewThresholds
+from tests.conftest import logged_in_client
+from tests.factories import make_item, make_metric, make_persona, make_product, review_item, triage
+
+ROLES = ["pm", "lead", "admin_person", "no_role_person", "anonymous"]
+
+# Non-staff roles are sent to the admin's own login page (302), as Django's admin does.
+LOGIN = "302/302"
+
+
+def admin_row(admin_get, admin_post):
+    return ("302/302", "302/302", f"{admin_get}/{admin_post}", "302/302", LOGIN)
+
+
+EXPECTED = {
+    # The app
+    "home": ("302/302", "302/302", "302/302", "302/302", LOGIN),
+    "login": ("302/302", "302/302", "302/302", "302/302", "200/200"),
+    "logout": ("405/302", "405/302", "405/302", "405/302", LOGIN),
+    "personas:persona-list": ("200/405", "200/405", "200/405", "403/405", LOGIN),
+    "roadmap:item-list": ("200/405", "200/405", "200/405", "403/405", LOGIN),
+    "roadmap:item-detail": ("200/405", "200/405", "200/405", "403/405", LOGIN),
+    "roadmap:item-create": ("200/200", "403/403", "200/200", "403/403", LOGIN),
+    "roadmap:item-edit": ("200/200", "403/403", "200/200", "403/403", LOGIN),
+    # An empty POST is re-shown with its errors (200), and saves nothing.
+    "roadmap:triage": ("200/200", "403/403", "200/200", "403/403", LOGIN),
+    # A POST names the item it answers; without one there is nothing to answer (404).
+    "roadmap:triage-queue": ("200/404", "403/403", "200/404", "403/403", LOGIN),
+    "roadmap:dashboard": ("200/405", "200/405", "200/405", "403/405", LOGIN),
+    "roadmap:export-csv": ("200/405", "200/405", "200/405", "403/405", LOGIN),
+    "roadmap:print": ("200/405", "200/405", "200/405", "403/405", LOGIN),
+    "roadmap:review": ("403/403", "200/200", "200/200", "403/403", LOGIN),
+    "audit:trail": ("403/405", "403/405", "200/405", "403/405", LOGIN),
+    "audit:trail-csv": ("403/405", "403/405", "200/405", "403/405", LOGIN),
+    # The admin: only the Admin role (staff) gets in; inside, its permissions decide.
+    "admin:index": admin_row(200, 200),
+    "admin:login": ("200/200", "200/200", "302/200", "200/200", "200/200"),
+    "admin:logout": admin_row(405, 302),
+    "admin:password_change": admin_row(200, 200),
+    "admin:password_change_done": admin_row(200, 405),
+    "admin:autocomplete": admin_row(403, 405),  # 403: no model named in the query
+    "admin:jsi18n": admin_row(200, 405),
+    "admin:view_on_site": admin_row(302, 302),
+    "admin:app_list": admin_row(200, 200),
+    "admin/(?P<url>.*)$": admin_row(404, 404),
+}
+
+# Per admin model: what the Admin role may do there (from roadmap/migrations/0002 and 0004).
+ADMIN_MODEL_ACCESS = {
+    "personas_persona": {"add", "change", "delete", "history"},
+    "personas_successmetric": {"add", "change", "delete", "history"},
+    "roadmap_product": {"add", "change", "delete", "history"},
+    "roadmap_roadmapitem": {"add", "change", "history"},
+    "roadmap_reviewthresholds": {"change", "history"},  # one row: no add, no delete
+    "auth_user": {"add", "change", "history"},  # people are deactivated, never deleted
+    "auth_group": set(),  # the three roles are fixed; admins read them
+    "axes_accessattempt": {"delete"},  # deleting an attempt lifts a lockout
+    "axes_accesslog": set(),
+    "axes_accessfailurelog": set(),
+}
+
+
+def model_rows(model, may):
+    def row(allowed, get, post, refused="403/403"):
+        return admin_row(*(get, post)) if allowed else admin_row(*refused.split("/"))
+
+    rows = {
+        f"admin:{model}_changelist": admin_row(200, 200),
+        f"admin:{model}_add": row("add" in may, 200, 200),
+        f"admin:{model}_change": row(True, 200, 200 if "change" in may else 403),
+        f"admin:{model}_delete": row("delete" in may, 200, 200),
+        f"admin:{model}_history": admin_row(200, 200),
+        f"admin/{model.replace('_', '/', 1)}/<path:object_id>/": admin_row(302, 302),
+    }
+    if "history" in may:
+        # Past versions are shown read-only: a POST (the revert button) is refused.
+        rows[f"admin:{model}_simple_history"] = admin_row(200, 403)
+    return rows
+
+
+for _model, _may in ADMIN_MODEL_ACCESS.items():
+    EXPECTED.update(model_rows(_model, _may))
+EXPECTED["admin:auth_user_password_change"] = admin_row(200, 200)
+
+
+def walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            ns = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            key = (f"{namespace}:{pattern.name}" if namespace else pattern.name) \
+                if pattern.name else route
+            yield key, route
+
+
+PATTERNS = dict(walk(get_resolver().url_patterns))
+
+
+def test_every_url_pattern_has_an_expected_status():
+    missing = sorted(set(PATTERNS) - set(EXPECTED))
+    assert not missing, (
+        "These URL patterns have no row in tests/test_url_access.py EXPECTED: "
+        + ", ".join(missing)
+    )
+    assert not set(EXPECTED) - set(PATTERNS), "Rows for URLs that no longer exist"
+
+
+@pytest.fixture
+def objects(db, pm, lead):
+    persona = make_persona(name="Buyer")
+    item = make_item(requesting_persona=persona, owner=pm)
+    triage(item, [persona], by=pm)
+    review_item(item, "accepted", "", lead)
+    attempt = AccessAttempt.objects.create(username="x", ip_address="10.0.0.1",
+                                           failures_since_start=1)
+    return {
+        "personas_persona": persona, "personas_successmetric": make_metric(),
+        "roadmap_product": make_product(), "roadmap_roadmapitem": item,
+        "roadmap_reviewthresholds": ReviewThresholds.current(), "auth_user": pm,
+        "auth_group": Group.objects.first(), "axes_accessattempt": attempt,
+        "axes_accesslog": AccessLog.objects.create(username="x", ip_address="10.0.0.1"),
+        "axes_accessfailurelog": AccessFailureLog.objects.create(username="x",
+                                                                 ip_address="10.0.0.1"),
+    }
+
+
+def url_for(key, objects):
+    route = PATTERNS[key]
+    if key in {"roadmap:item-detail", "roadmap:item-edit", "roadmap:triage", "roadmap:review"}:
+        return reverse(key, args=[objects["roadmap_roadmapitem"].pk])
+    if key == "admin:view_on_site":
+        persona = objects["personas_persona"]
+        return reverse(key, args=[ContentType.objects.get_for_model(Persona).pk, persona.pk])
+    if key == "admin:app_list":
+        return reverse(key, kwargs={"app_label": "personas"})
+    if key == "admin/(?P<url>.*)$":
+        return "/admin/no-such-page/"
+    if key == "admin:auth_user_password_change":
+        return reverse(key, args=[objects["auth_user"].pk])
+    if key.startswith("admin/"):
+        model = "_".join(route.split("/")[1:3])
+        return reverse(f"admin:{model}_change", args=[objects[model].pk])[:-len("change/")]
+    if key.endswith("_simple_history"):
+        obj = objects[key.removeprefix("admin:").removesuffix("_simple_history")]
+        record = obj.history.latest("history_date", "history_id")
+        return reverse(key, args=[obj.pk, record.history_id])
+    for suffix in ["_change", "_delete", "_history"]:
+        model = key.removeprefix("admin:").removesuffix(suffix)
+        if key.endswith(suffix) and model in ADMIN_MODEL_ACCESS:
+            obj = objects[model]
+            return reverse(key, args=[obj.pk])
+    return reverse(key)
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED, key=str))
+def test_each_role_gets_the_expected_status(request, objects, key):
+    url = url_for(key, objects)
+    actual = []
+    for role in ROLES:
+        statuses = []
+        for method in ["get", "post"]:
+            # A fresh client each time: a POST to a logout must not leak into the next.
+            person = None if role == "anonymous" else request.getfixturevalue(role)
+            client = logged_in_client(person) if person else Client()
+            statuses.append(str(getattr(client, method)(url).status_code))
+        actual.append("/".join(statuses))
+    assert tuple(actual) == EXPECTED[key], f"{key} {url}: got {actual}"
+
+
+def test_missing_objects_are_404_for_everyone_who_may_look(pm_client, lead_client, admin_client,
+                                                          db):
+    missing = reverse("roadmap:item-detail", args=[999_999])
+    for client in [pm_client, lead_client, admin_client]:
+        assert client.get(missing).status_code == 404
