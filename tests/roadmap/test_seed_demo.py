@@ -4,7 +4,7 @@ from django.test import RequestFactory
 
 from personas.models import Persona, SuccessMetric
 from roadmap.management.commands.seed_demo import DEMO_LOGINS, ITEMS
-from roadmap.models import Product, RoadmapItem, Triage
+from roadmap.models import Product, Review, RoadmapItem, Triage
 
 
 def snapshot():
@@ -15,7 +15,8 @@ def snapshot():
         "products": sorted(Product.objects.values_list("name", flat=True)),
         "items": sorted(RoadmapItem.objects.values_list("title", "status", "horizon", "version")),
         "triage": sorted(Triage.objects.values_list("item__title", "beneficiary_class")),
-        "history": Triage.history.count(),
+        "reviews": sorted(Review.objects.values_list("item__title", "verdict", "comment")),
+        "history": Triage.history.count() + Review.history.count(),
     }
 
 
@@ -35,6 +36,7 @@ def test_seed_covers_every_state_a_reviewer_needs(db):
     assert RoadmapItem.objects.one_sided_without_value().exists()
     assert Triage.objects.exclude(value_for_other_side="").exists()
     assert set(Persona.objects.values_list("side", flat=True)) == {"customer", "user"}
+    assert set(Review.objects.values_list("verdict", flat=True)) == {"accepted", "challenged"}
 
 
 def test_seeded_demo_logins_work_with_their_roles(db):

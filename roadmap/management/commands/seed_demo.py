@@ -10,7 +10,7 @@ from django.db import transaction
 
 from personas.models import Archetype, Persona, Side, SuccessMetric
 from roadmap import roles
-from roadmap.models import Horizon, Product, RoadmapItem, Status
+from roadmap.models import Horizon, Product, Review, RoadmapItem, Status
 
 C, U = Side.CUSTOMER, Side.USER
 
@@ -165,6 +165,15 @@ ITEMS = [
 ]
 
 
+# A team lead's first look: title, verdict, comment.
+REVIEWS = [
+    ("Single sign-on with SAML", Review.Verdict.ACCEPTED, ""),
+    ("Audit log export", Review.Verdict.CHALLENGED,
+     "Customers only with no value stated for users: who besides the auditors gains from "
+     "this, and does it cost the people who tag every day anything?"),
+]
+
+
 class Command(BaseCommand):
     help = "Create the demo personas, metrics, products, roadmap items and logins (idempotent)."
 
@@ -175,6 +184,7 @@ class Command(BaseCommand):
         personas = self.seed_personas(metrics)
         products = self.seed_products()
         created = self.seed_items(products, personas, metrics, people)
+        self.seed_reviews(people["lead"])
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {len(personas)} personas, {len(metrics)} metrics, "
             f"{len(products)} products, {len(ITEMS)} roadmap items ({created} new)."
@@ -247,3 +257,10 @@ class Command(BaseCommand):
                 )
             created_count += created
         return created_count
+
+    def seed_reviews(self, lead):
+        for title, verdict, comment in REVIEWS:
+            item = RoadmapItem.objects.select_related("triage", "review").get(title=title)
+            if item.current_review() is None:
+                item.record_review(verdict=verdict, comment=comment, reviewed_by=lead,
+                                   expected_version=item.version, expected_review_version=0)
