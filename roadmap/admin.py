@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -17,15 +18,50 @@ class ProductAdmin(AuditedAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class RoadmapItemAdminForm(forms.ModelForm):
+    """Carries the version the admin started from, as the app's edit page does."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = RoadmapItem
+        fields = ["title", "product", "description", "request_quote", "requesting_persona",
+                  "status", "horizon", "effort", "owner"]
+
+    def clean(self):
+        data = super().clean()
+        item = self.instance
+        if item.pk and data.get("version") != RoadmapItem.objects.get(pk=item.pk).version:
+            raise forms.ValidationError(
+                "Someone saved this item since you opened it, so your changes were not saved. "
+                "Open it again to see theirs, then make your change."
+            )
+        return data
+
+
 @admin.register(RoadmapItem)
 class RoadmapItemAdmin(AuditedAdmin):
+    form = RoadmapItemAdminForm
     list_display = ["title", "product", "status", "horizon", "effort", "owner"]
     list_filter = ["product", "status", "horizon"]
     list_select_related = ["product", "owner"]
     ordering = ["product__name", "title"]
     search_fields = ["title", "description", "request_quote"]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
     autocomplete_fields = ["requesting_persona"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["version"].initial = obj.version if obj else None
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Bumps the version, so a triage or edit form opened before this save is refused.
+        # (A save racing in between clean() and here raises EditConflict: rolled back.)
+        obj.save_edit(expected_version=form.cleaned_data["version"], edited_by=request.user)
+        return None
 
 
 @admin.register(ReviewThresholds)

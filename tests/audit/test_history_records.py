@@ -71,11 +71,12 @@ def test_admin_edit_of_a_roadmap_item_is_recorded(admin_client, admin_person, it
     response = admin_client.post(reverse("admin:roadmap_roadmapitem_change", args=[item.pk]), {
         "product": item.product_id, "title": "SAML single sign-on", "description": "",
         "request_quote": "", "status": "planned", "horizon": "now", "effort": "",
-        "owner": "",
+        "owner": "", "version": item.version,
     })
     assert response.status_code == 302
     record = latest(RoadmapItem, item)
     assert (record.title, record.history_user) == ("SAML single sign-on", admin_person)
+    assert RoadmapItem.history.filter(id=item.pk).count() == 2  # created, then this edit
 
 
 def test_role_changes_are_recorded_with_the_groups_before_and_after(admin_client, admin_person):

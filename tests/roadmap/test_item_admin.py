@@ -1,0 +1,35 @@
+"""Editing an item in the admin takes part in the same version check as the app's pages."""
+
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
+from roadmap.models import RoadmapItem
+
+
+def admin_edit(admin_client, item, title, version):
+    return admin_client.post(reverse("admin:roadmap_roadmapitem_change", args=[item.pk]), {
+        "product": item.product_id, "title": title, "description": "", "request_quote": "",
+        "status": "idea", "horizon": "later", "effort": "", "owner": "", "version": version,
+    })
+
+
+def test_admin_edit_bumps_the_version(admin_client, item):
+    response = admin_edit(admin_client, item, "Renamed in the admin", item.version)
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.title, item.version) == ("Renamed in the admin", 2)
+
+
+def test_stale_admin_edit_is_refused_and_keeps_the_input(admin_client, item):
+    RoadmapItem.objects.filter(pk=item.pk).update(title="Saved by a PM", version=2)
+    response = admin_edit(admin_client, item, "Admin's older edit", version=1)
+    assertContains(response, "Someone saved this item since you opened it")
+    assertContains(response, "Admin&#x27;s older edit")
+    item.refresh_from_db()
+    assert (item.title, item.version) == ("Saved by a PM", 2)
+
+
+def test_admin_change_form_carries_the_current_version(admin_client, item):
+    RoadmapItem.objects.filter(pk=item.pk).update(version=7)
+    response = admin_client.get(reverse("admin:roadmap_roadmapitem_change", args=[item.pk]))
+    assertContains(response, 'name="version" value="7"')
