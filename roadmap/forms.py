@@ -522,3 +522,12 @@ class ReviewForm(forms.Form):
         if self.item.current_triage() is None:
             raise forms.ValidationError("Only a triaged item can be reviewed: triage it first.")
         return cleaned
+
+    def refuse_stale(self, current):
+        """Someone changed or reviewed the item since: keep the lead's verdict and comment,
+        move the hidden versions to `current`'s so saving again is a deliberate choice."""
+        review = current.current_review()
+        self.item = current
+        self.data = self.data.copy()
+        self.data["version"] = current.version
+        self.data["review_version"] = review.version if review else 0

@@ -25,7 +25,7 @@ from .models import EditConflict, RoadmapItem
 
 ITEMS_PER_PAGE = 50
 REVIEW_CONFLICT = ("Someone changed this item or reviewed it since you opened it, so your "
-                   "review was not saved. Here it is as it is now: review it again.")
+                   "review was not saved. Here it is as it is now; save again to keep yours.")
 # The dashboard's lists show this many items; the CSV export has them all.
 DASHBOARD_LIST_LIMIT = 25
 
@@ -276,10 +276,10 @@ def review(request, pk):
                 expected_review_version=form.cleaned_data["review_version"],
             )
         except EditConflict:
-            # Show the review as it is now, with a fresh form on the new versions.
+            # Show the review as it is now; the lead's verdict and comment stay in the form.
             item = RoadmapItem.objects.select_related(
                 "product", "owner", "triage", "review__reviewed_by").get(pk=item.pk)
-            form = ReviewForm(item=item, initial={"next": form.cleaned_data["next"]})
+            form.refuse_stale(item)
             conflict = REVIEW_CONFLICT
         except ValidationError as error:
             form.add_error(None, error)

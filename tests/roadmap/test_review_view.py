@@ -144,3 +144,20 @@ def test_review_page_works_without_javascript(lead_client, triaged):
     assertContains(response, "<html")
     assertContains(response, "Save review")
     assertContains(response, 'name="next" value="/roadmap/review/?horizon=now"')
+
+
+def test_refused_review_keeps_what_the_lead_typed_and_saves_on_purpose(lead_client, triaged):
+    stale = {"version": triaged.version, "review_version": 0}
+    review_item(triaged, "accepted", "", make_person("Team lead"))
+    response = lead_client.post(url(triaged), {
+        **stale, "verdict": "challenged", "comment": "Nobody on the user side gains.",
+    })
+    assertContains(response, "Nobody on the user side gains.")
+    assertContains(response, 'name="review_version" value="1"')
+    assert Review.objects.get(item=triaged).verdict == "accepted"
+    again = lead_client.post(url(triaged), {
+        "version": triaged.version, "review_version": 1, "verdict": "challenged",
+        "comment": "Nobody on the user side gains.",
+    })
+    assert again.status_code == 302
+    assert Review.objects.get(item=triaged).verdict == "challenged"
