@@ -385,7 +385,9 @@ class TriageQueueForm(forms.Form):
     after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def _data(self):
-        return self.cleaned_data if self.is_valid() else {}
+        # Field by field: a bad `after` must not drop a good product filter.
+        self.is_valid()
+        return self.cleaned_data
 
     def walked_past(self):
         """The last item walked past (saved or skipped); the queue goes on after it."""

@@ -189,7 +189,7 @@ def triage_queue(request):
 
 def _posted_item_pk(request):
     pk = request.POST.get("item", "")
-    if not pk.isdigit():
+    if not (pk.isascii() and pk.isdigit()):  # isdigit() alone accepts "²"
         raise Http404("No such roadmap item.")
     return int(pk)
 

@@ -100,6 +100,15 @@ def test_a_stale_save_in_the_queue_is_refused(pm_client, customer_persona, user_
 def test_posting_an_unknown_item_is_404(pm_client):
     assert pm_client.post(QUEUE, {"item": "nope", "version": 1}).status_code == 404
     assert pm_client.post(QUEUE, {"item": 99999, "version": 1}).status_code == 404
+    assert pm_client.post(QUEUE, {"item": "²", "version": 1}).status_code == 404
+
+
+def test_a_bad_position_keeps_the_product_filter(pm_client):
+    make_item(title="Invoice item", product=make_product(name="Invoicing"))
+    make_item(title="Expense item", product=make_product(name="Expenses"))
+    response = pm_client.get(QUEUE, {"product": "expenses", "after": "-1"})
+    assertContains(response, "Expense item")
+    assertContains(response, "1 untriaged item left in Expenses.")
 
 
 def test_team_lead_gets_403_on_the_queue(lead_client, customer_persona):
