@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Count, F, Prefetch, Q, Sum, Value
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -128,6 +128,12 @@ class RoadmapItemQuerySet(models.QuerySet):
     def triage_queue(self):
         """The untriaged items in the order the triage queue walks them."""
         return self.untriaged().order_by("pk")
+    def by_horizon(self):
+        """Now, next, later (their order, not the alphabet's), then product and title."""
+        rank = Case(*[When(horizon=h, then=Value(i)) for i, h in enumerate(Horizon.values)],
+                    output_field=IntegerField())
+        return self.order_by(rank, "product__name", "title", "pk")
+
     def open(self):
         """Planned work: neither shipped nor dropped."""
         return self.filter(status__in=OPEN_STATUSES)

@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -82,15 +84,17 @@ def item_create(request):
 @permission_required("roadmap.change_roadmapitem", raise_exception=True)
 def item_edit(request, pk):
     item = get_object_or_404(RoadmapItem, pk=pk)
-    form = RoadmapItemForm(request.POST or None, instance=item)
+    # The form edits a copy: the heading keeps the saved title while the input is invalid.
+    form = RoadmapItemForm(request.POST or None, instance=copy.copy(item))
     if form.is_bound and form.is_valid():
+        edited = form.instance
         try:
-            item.save_edit(expected_version=form.cleaned_data["version"], edited_by=request.user)
+            edited.save_edit(expected_version=form.cleaned_data["version"], edited_by=request.user)
         except EditConflict as conflict:
             form.refuse_stale(conflict.current)
         else:
-            messages.success(request, f"Saved “{item.title}”.")
-            return redirect(item)
+            messages.success(request, f"Saved “{edited.title}”.")
+            return redirect(edited)
     return render(request, "roadmap/item_form.html", {"form": form, "item": item})
 
 
@@ -237,8 +241,7 @@ def review_print(request):
     filters = ReviewFilterForm(request.GET)
     context = _review_context(request, filters)
     context["can_review"] = False
-    context["items"] = filters.filter(RoadmapItem.objects.for_export()).order_by(
-        "horizon", "product__name", "title", "pk")
+    context["items"] = filters.filter(RoadmapItem.objects.for_export()).by_horizon()
     context["printed_at"] = timezone.now()
     return render(request, "roadmap/review_print.html", context)
 

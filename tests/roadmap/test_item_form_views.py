@@ -121,3 +121,13 @@ def test_links_show_only_for_roles_that_may_use_them(pm_client, lead_client, ite
         assert (reverse("roadmap:triage", args=[item.pk]) in listing) is shown
         assert (CREATE in listing) is shown
         assert (reverse("roadmap:triage-queue") in listing) is shown
+
+
+def test_invalid_edit_keeps_the_saved_title_in_the_heading(pm_client, item):
+    response = pm_client.post(reverse("roadmap:item-edit", args=[item.pk]), {
+        "title": "", "product": item.product_id, "status": "idea", "horizon": "later",
+        "version": item.version,
+    })
+    assertContains(response, f"Edit “{item.title}”")
+    item.refresh_from_db()
+    assert item.title == "Single sign-on"

@@ -96,3 +96,10 @@ def test_printable_page_has_the_summary_and_items_without_review_forms(lead_clie
     assertNotContains(response, "Dark mode")
     assertNotContains(response, "Save review")
     assertContains(response, "data-print")
+
+
+def test_printed_page_lists_horizons_now_next_later(lead_client):
+    for horizon in ["later", "now", "next"]:
+        make_item(title=f"{horizon.title()} item", horizon=horizon)
+    text = lead_client.get(reverse("roadmap:print"), {"status": "any"}).content.decode()
+    assert text.index("Now item") < text.index("Next item") < text.index("Later item")
