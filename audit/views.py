@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from roadmap.views import filters_query
+
 from .forms import TrailFilterForm
 from .spreadsheet import Echo, safe_cell
 from .trail import load_entries, pages_of
@@ -31,11 +33,9 @@ def staff_only(view):
 def trail(request):
     filters = TrailFilterForm(request.GET)
     page = Paginator(filters.trail(), ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "audit/trail.html", {
         "filters": filters, "page": page, "entries": load_entries(page.object_list),
-        "query": query.urlencode(),
+        "query": filters_query(request),
     })
 
 

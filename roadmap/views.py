@@ -25,6 +25,13 @@ from .forms import (
 )
 from .models import EditConflict, RoadmapItem
 
+
+def filters_query(request):
+    """The request's filters as a query string without the page: for page and export links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
 ITEMS_PER_PAGE = 50
 REVIEW_CONFLICT = ("Someone changed this item or reviewed it since you opened it, so your "
                    "review was not saved. Here it is as it is now; save again to keep yours.")
@@ -38,13 +45,11 @@ def item_list(request):
     filters = RoadmapFilterForm(request.GET)
     items = filters.filter(RoadmapItem.objects.for_list())
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     template = "roadmap/item_list.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#item-results"
     return render(request, template, {
-        "filters": filters, "page": page, "query": query.urlencode(),
+        "filters": filters, "page": page, "query": filters_query(request),
         "can_triage": request.user.has_perm("roadmap.triage_roadmapitem"),
         "can_add": request.user.has_perm("roadmap.add_roadmapitem"),
         "back": request.get_full_path(),
@@ -98,9 +103,8 @@ def item_edit(request, pk):
     return render(request, "roadmap/item_form.html", {"form": form, "item": item})
 
 
-def _next_url(request, default):
-    """Where the PM came from (a same-site `next`), else `default`."""
-    next_url = request.POST.get("next") or request.GET.get("next")
+def _safe_next(next_url, request, default):
+    """`next_url` when it stays on this site (where the person came from), else `default`."""
     if next_url and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -112,7 +116,8 @@ def _next_url(request, default):
 @permission_required("roadmap.triage_roadmapitem", raise_exception=True)
 def triage(request, pk):
     item = get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk)
-    next_url = _next_url(request, default=item.get_absolute_url())
+    next_url = _safe_next(request.POST.get("next") or request.GET.get("next"), request,
+                          default=item.get_absolute_url())
     # "preview" is not a save: it shows the class and question 2 for the picks so far
     # (htmx as the PM picks, or a button without JavaScript), keeping the starting version.
     previewing = "preview" in request.POST
@@ -198,13 +203,6 @@ def _posted_item_pk(request):
     return int(pk)
 
 
-def _filtered_query(request):
-    """The request's filters as a query string, for export links that follow them."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @require_GET
 @permission_required("roadmap.view_roadmapitem", raise_exception=True)
 def dashboard(request):
@@ -226,7 +224,7 @@ def _review_context(request, filters):
     ).order_by(F("review__answered_at").desc(nulls_last=True), "-review__reviewed_at")
     balance = RoadmapBalance(scoped, filters.counted_horizons())
     return {
-        "filters": filters, "query": _filtered_query(request), "balance": balance,
+        "filters": filters, "query": filters_query(request), "balance": balance,
         "one_sided": one_sided[:DASHBOARD_LIST_LIMIT],
         "one_sided_count": balance.overall.lacking,
         "challenges": challenges[:DASHBOARD_LIST_LIMIT],
@@ -289,7 +287,8 @@ def review(request, pk):
         else:
             if not request.htmx:
                 messages.success(request, f"{saved.get_verdict_display()}: {item.title}")
-                return redirect(_safe_next(request, form.cleaned_data["next"], item))
+                back = _safe_next(form.cleaned_data["next"], request, item.get_absolute_url())
+                return redirect(back)
             # In a dashboard row the panel folds back to the verdict and its link;
             # on the item page a fresh form (new versions) stays for another change.
             form = None if compact else ReviewForm(
@@ -303,10 +302,3 @@ def review(request, pk):
     })
 
 
-def _safe_next(request, next_url, item):
-    """Back to the dashboard view the lead came from, never off this site."""
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return item.get_absolute_url()
