@@ -128,6 +128,7 @@ class RoadmapItemQuerySet(models.QuerySet):
     def triage_queue(self):
         """The untriaged items in the order the triage queue walks them."""
         return self.untriaged().order_by("pk")
+
     def by_horizon(self):
         """Now, next, later (their order, not the alphabet's), then product and title."""
         rank = Case(*[When(horizon=h, then=Value(i)) for i, h in enumerate(Horizon.values)],

@@ -64,8 +64,10 @@ def item_list(request):
 @permission_required("roadmap.view_roadmapitem", raise_exception=True)
 def item_detail(request, pk):
     item = get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk)
+    can_review = request.user.has_perm("roadmap.review_roadmapitem")
     return render(request, "roadmap/item_detail.html", {
-        "item": item, "triage": item.current_triage(), "review": item.current_review(),
+        "item": item, "triage": item.current_triage(),
+        "can_review": can_review, "review_form": ReviewForm(item=item) if can_review else None,
         "triage_history": item.triage_history(),
         "can_triage": request.user.has_perm("roadmap.triage_roadmapitem"),
         "can_edit": request.user.has_perm("roadmap.change_roadmapitem"),
