@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from roadmap.views import filters_query
+from whobenefits.spreadsheet import Echo, safe_cell
 
 from .forms import TrailFilterForm
-from .spreadsheet import Echo, safe_cell
 from .trail import load_entries, pages_of
 
 ENTRIES_PER_PAGE = 50

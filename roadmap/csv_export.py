@@ -2,19 +2,12 @@
 
 import csv
 
-# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from whobenefits.spreadsheet import Echo, safe_cell
 
 HEADER = [
     "Product", "Title", "Status", "Horizon", "Who benefits", "Primary personas",
     "Indirect personas", "Success metrics", "Value for the other side", "Review",
 ]
-
-
-def safe_cell(value):
-    """The value as text, with a leading apostrophe when a spreadsheet would run it."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def review_state(review):
@@ -45,16 +38,9 @@ def item_row(item):
     ]
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for streaming."""
-
-    def write(self, value):
-        return value
-
-
 def csv_lines(items):
     """The header and one line per item, as CSV text, ready to stream."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield writer.writerow(HEADER)
     for item in items:
         yield writer.writerow([safe_cell(value) for value in item_row(item)])

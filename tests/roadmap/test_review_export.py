@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from roadmap.csv_export import safe_cell
 from tests.factories import make_item, make_metric, make_persona, make_product, review_item, triage
+from whobenefits.spreadsheet import safe_cell
 
 CSV_URL = reverse("roadmap:export-csv")
 PRINT_URL = reverse("roadmap:print")

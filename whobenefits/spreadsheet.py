@@ -1,4 +1,9 @@
-"""CSV cells that a spreadsheet opens as text, never as a formula."""
+"""CSV cells that a spreadsheet opens as text, never as a formula.
+
+Shared by the roadmap export and the audit trail export. It lives here, outside both
+apps, because roadmap imports audit (the audited admin) and neither should import the other
+just for this.
+"""
 
 # A cell starting with one of these is a formula in Excel, LibreOffice and Google Sheets
 # (tab and carriage return can hide one, OWASP's CSV injection advice).
