@@ -17,6 +17,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from whobenefits.people import person_label
+
 # Object type (the filter's value) -> model. Every model with history must be here
 # (a test checks simple-history's registry against it).
 AUDITED_MODELS = {
@@ -66,7 +68,7 @@ class Entry:
     @property
     def who(self):
         person = self.record.history_user
-        return (person.get_full_name() or person.get_username()) if person else "system"
+        return person_label(person) if person else "system"
 
     @property
     def action(self):
@@ -170,13 +172,9 @@ def _foreign_key_labels(model, records):
     labels = {}
     for related, pks in wanted.items():
         for obj in related._default_manager.filter(pk__in=pks):
-            labels[(related, obj.pk)] = _person_label(obj) if hasattr(obj, "get_username") \
+            labels[(related, obj.pk)] = person_label(obj) if hasattr(obj, "get_username") \
                 else str(obj)
     return labels
-
-
-def _person_label(person):
-    return person.get_full_name() or person.get_username()
 
 
 def _display(model_field, record, fk_labels):

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from personas.models import Persona, Side, SuccessMetric
+from whobenefits.people import person_label
 
 from . import roles
 from .models import (
@@ -56,10 +57,6 @@ class RoadmapFilterForm(forms.Form):
 # Keys that toggle personas on the triage form, in order. a, c, s and u are kept for
 # "answer question 2", "customer problem", "skip" and "user problem".
 PERSONA_KEYS = "1234567890bdefghijklmnopqrtvwxyz"
-
-
-def person_label(person):
-    return person.get_full_name() or person.get_username()
 
 
 class RoadmapItemForm(forms.ModelForm):
@@ -416,7 +413,7 @@ ANY_STATUS = "any"
 
 class OwnerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return person_label(obj)
 
 
 class ReviewFilterForm(forms.Form):
