@@ -98,9 +98,6 @@ class RoadmapItemQuerySet(models.QuerySet):
     def untriaged(self):
         return self.filter(triage__isnull=True)
 
-    def triaged(self):
-        return self.filter(triage__isnull=False)
-
     def of_class(self, beneficiary_class):
         return self.filter(triage__beneficiary_class=beneficiary_class)
 
@@ -279,11 +276,6 @@ class RoadmapItem(models.Model):
         except Review.DoesNotExist:
             return None
 
-    @property
-    def beneficiary_class(self):
-        triage = self.current_triage()
-        return triage.beneficiary_class if triage else None
-
     def claim_version(self, expected_version):
         """Bump the version if it is still `expected_version`; else raise EditConflict."""
         claimed = RoadmapItem.objects.filter(pk=self.pk, version=expected_version).update(
@@ -456,11 +448,6 @@ class TriageMetric(models.Model):
         return f"{self.metric} on triage {self.triage_id}"
 
 
-class TriageQuerySet(models.QuerySet):
-    def with_personas(self):
-        return self.prefetch_related("primary_beneficiaries", "indirect_beneficiaries", "metrics")
-
-
 class Triage(models.Model):
     """The PM's answer to the two triage questions for one roadmap item."""
 
@@ -493,7 +480,6 @@ class Triage(models.Model):
     history = HistoricalRecords(
         m2m_fields=[primary_beneficiaries, indirect_beneficiaries, metrics]
     )
-    objects = TriageQuerySet.as_manager()
 
     class Meta:
         constraints = [
