@@ -36,7 +36,7 @@ ITEMS_PER_PAGE = 50
 REVIEW_CONFLICT = ("Someone changed this item or reviewed it since you opened it, so your "
                    "review was not saved. Here it is as it is now; save again to keep yours.")
 # The dashboard's lists show this many items; the CSV export has them all.
-DASHBOARD_LIST_LIMIT = 25
+DASHBOARD_LIST_LIMIT = 10
 
 
 @require_GET
