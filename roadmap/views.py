@@ -123,22 +123,12 @@ def triage(request, pk):
     # "preview" is not a save: it shows the class and question 2 for the picks so far
     # (htmx as the PM picks, or a button without JavaScript), keeping the starting version.
     previewing = "preview" in request.POST
-    if previewing:
-        form = TriageForm.preview(request.POST, item=item)
-    else:
-        form = TriageForm(request.POST or None, item=item)
-    if form.is_bound and form.is_valid():
-        try:
-            item.record_triage(**form.answer(), triaged_by=request.user)
-        except EditConflict as conflict:
-            form.refuse_stale(RoadmapItem.objects.for_triage().get(pk=conflict.current.pk))
-        except ValidationError as error:  # a rule the form could not see coming
-            form.add_error(None, error)
-        else:
-            messages.success(request, _saved_message(item))
-            if request.htmx:
-                return HttpResponseClientRedirect(next_url)
-            return redirect(next_url)
+    form = _triage_form(request, item)
+    if _record_answer(request, item, form):
+        messages.success(request, _saved_message(item))
+        if request.htmx:
+            return HttpResponseClientRedirect(next_url)
+        return redirect(next_url)
     template = "roadmap/triage.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#triage-preview" if previewing else "#triage-form"
@@ -146,6 +136,29 @@ def triage(request, pk):
         "item": item, "form": form, "next": next_url,
         "action": reverse("roadmap:triage", args=[item.pk]),
     })
+
+
+def _triage_form(request, item):
+    """The triage form for this request: bound to the answer, or a preview of the picks
+    (the class and question 2, as the PM picks or with the no-JavaScript button), unsaved."""
+    if "preview" in request.POST:
+        return TriageForm.preview(request.POST, item=item)
+    return TriageForm(request.POST or None, item=item)
+
+
+def _record_answer(request, item, form):
+    """Save a valid answer; True when saved, else the refusal is on the form."""
+    if not (form.is_bound and form.is_valid()):
+        return False
+    try:
+        item.record_triage(**form.answer(), triaged_by=request.user)
+    except EditConflict as conflict:
+        form.refuse_stale(RoadmapItem.objects.for_triage().get(pk=conflict.current.pk))
+    except ValidationError as error:  # a rule the form could not see coming
+        form.add_error(None, error)
+    else:
+        return True
+    return False
 
 
 def _saved_message(item):
@@ -163,24 +176,13 @@ def triage_queue(request):
     item, form, after, saved = None, None, scope.walked_past(), None
     if request.method == "POST":
         item = get_object_or_404(RoadmapItem.objects.for_triage(), pk=_posted_item_pk(request))
-        if "preview" in request.POST:
-            # The "show question 2" button without JavaScript: redisplay, do not save.
-            form = TriageForm.preview(request.POST, item=item)
-        else:
-            form = TriageForm(request.POST, item=item)
-        if form.is_bound and form.is_valid():
-            try:
-                item.record_triage(**form.answer(), triaged_by=request.user)
-            except EditConflict as conflict:
-                form.refuse_stale(RoadmapItem.objects.for_triage().get(pk=conflict.current.pk))
-            except ValidationError as error:  # a rule the form could not see coming
-                form.add_error(None, error)
-            else:
-                if not request.htmx:
-                    messages.success(request, _saved_message(item))
-                    return redirect(scope.url(after=item.pk))
-                # htmx: the next item is in the answer; no reload, no redirect.
-                item, form, after, saved = None, None, item.pk, _saved_message(item)
+        form = _triage_form(request, item)
+        if _record_answer(request, item, form):
+            if not request.htmx:
+                messages.success(request, _saved_message(item))
+                return redirect(scope.url(after=item.pk))
+            # htmx: the next item is in the answer; no reload, no redirect.
+            item, form, after, saved = None, None, item.pk, _saved_message(item)
     queue = scope.queue()
     if item is None:
         item = queue.filter(pk__gt=after).first()
