@@ -31,7 +31,13 @@ class RoadmapItemAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         item = self.instance
-        if item.pk and data.get("version") != RoadmapItem.objects.get(pk=item.pk).version:
+        if item.pk is None:
+            return data
+        # The admin validates and saves in one transaction. Locking the row means no other
+        # save lands between this check and save_model() on PostgreSQL. (SQLite cannot lock
+        # a row: there such a save is refused by save_edit, rolled back, as a 500.)
+        current = RoadmapItem.objects.select_for_update().get(pk=item.pk)
+        if data.get("version") != current.version:
             raise forms.ValidationError(
                 "Someone saved this item since you opened it, so your changes were not saved. "
                 "Open it again to see theirs, then make your change."
@@ -59,7 +65,6 @@ class RoadmapItemAdmin(AuditedAdmin):
         if not change:
             return super().save_model(request, obj, form, change)
         # Bumps the version, so a triage or edit form opened before this save is refused.
-        # (A save racing in between clean() and here raises EditConflict: rolled back.)
         obj.save_edit(expected_version=form.cleaned_data["version"], edited_by=request.user)
         return None
 

@@ -1,8 +1,8 @@
 """The balance of a roadmap: its class mix, the two traps, and persona and metric coverage.
 
-Every number comes from a GROUP BY query on RoadmapItemQuerySet (class_mix, persona_reach,
-metric_reach); the classes here only shape those few rows for display, so the dashboard
-runs the same number of queries for ten items or ten thousand.
+Every number comes from GROUP BY queries on RoadmapItemQuerySet (class_mix and reach); the
+classes here only shape those few rows for display, so the dashboard runs the same number
+of queries for ten items or ten thousand.
 """
 
 from dataclasses import dataclass, field
@@ -187,22 +187,17 @@ class RoadmapBalance:
         return traps
 
     def _coverage(self, scoped):
-        reach = {}
-        for persona in Persona.objects.active():
-            reach[persona.pk] = PersonaReach(persona)
-        for relation, attr in [("primary_beneficiaries", "primary"),
-                               ("indirect_beneficiaries", "indirect")]:
-            for row in scoped.persona_reach(relation, self.counted_horizons):
-                if row["persona_id"] in reach:  # archived personas are not listed
-                    setattr(reach[row["persona_id"]], attr, row["items"])
-                    reach[row["persona_id"]].near += row["near"]
-        counted = scoped
-        if len(self.counted_horizons) < len(Horizon.values):
-            counted = scoped.filter(horizon__in=self.counted_horizons)
-        moved = {row["metric_id"]: row["items"] for row in counted.metric_reach()}
+        personas = {persona.pk: PersonaReach(persona) for persona in Persona.objects.active()}
+        moved = {}
+        for relation, pk, items, near in scoped.reach(self.counted_horizons):
+            if relation == "metric":
+                moved[pk] = items
+            elif pk in personas:  # archived personas are not listed
+                setattr(personas[pk], relation, items)
+                personas[pk].near += near
         sides = {side: SideCoverage(side) for side in Side}
-        for persona_reach in reach.values():
-            sides[persona_reach.persona.side].personas.append(persona_reach)
+        for reach in personas.values():
+            sides[reach.persona.side].personas.append(reach)
         for metric in SuccessMetric.objects.active():
             sides[metric.side].metrics.append(MetricReach(metric, moved.get(metric.pk, 0)))
         return list(sides.values())

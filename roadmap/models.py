@@ -2,9 +2,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -168,32 +168,46 @@ class RoadmapItemQuerySet(models.QuerySet):
             .order_by()
         )
 
-    def persona_reach(self, relation, counted_horizons):
-        """Per persona named as `relation` ("primary_beneficiaries" or
-        "indirect_beneficiaries"): how many of these items in `counted_horizons` name it,
-        and how many in the near horizons. One GROUP BY query over the join, no subquery.
-        """
-        path = f"triage__{relation}"
-        return (
-            self.order_by()
-            .filter(**{f"{path}__isnull": False})
-            .values(persona_id=F(path))
-            .annotate(
-                items=Count("pk", filter=Q(horizon__in=counted_horizons)),
-                near=Count("pk", filter=Q(horizon__in=NEAR_HORIZONS)),
-            )
-            .order_by()
-        )
+    def reach(self, counted_horizons):
+        """How many of these items name each persona (as primary or indirect beneficiary)
+        and each metric: rows of (relation, id, items in `counted_horizons`, items in the
+        near horizons), relation being "primary", "indirect" or "metric".
 
-    def metric_reach(self):
-        """How many of these items expect to move each metric. One GROUP BY query."""
-        return (
-            self.order_by()
-            .filter(triage__metrics__isnull=False)
-            .values(metric_id=F("triage__metrics"))
-            .annotate(items=Count("pk"))
-            .order_by()
-        )
+        Hand-written SQL because the ORM cannot share one filtered set between three
+        GROUP BYs: the items and their triages are joined once, in a CTE, and each join
+        table is counted against it. Three ORM queries did that join three times.
+        """
+        try:
+            scoped, params = (
+                self.order_by().filter(triage__isnull=False)
+                .values(triage_pk=F("triage__pk"), item_horizon=F("horizon"))
+                .query.sql_with_params()
+            )
+        except EmptyResultSet:  # a filter no item can match
+            return []
+        quote = connections[self.db].ops.quote_name
+        counted = ", ".join(["%s"] * len(counted_horizons))
+        near = ", ".join(["%s"] * len(NEAR_HORIZONS))
+        counts = []
+        for relation, through, target in [
+            ("primary", TriagePrimaryBeneficiary, "persona"),
+            ("indirect", TriageIndirectBeneficiary, "persona"),
+            ("metric", TriageMetric, "metric"),
+        ]:
+            table = quote(through._meta.db_table)
+            column = quote(through._meta.get_field(target).column)
+            triage = quote(through._meta.get_field("triage").column)
+            # Only quoted names and placeholders go into the SQL, never a value.
+            counts.append(
+                f"SELECT '{relation}', t.{column},"  # noqa: S608
+                f" COUNT(CASE WHEN s.item_horizon IN ({counted}) THEN 1 END),"
+                f" COUNT(CASE WHEN s.item_horizon IN ({near}) THEN 1 END)"
+                f" FROM {table} t JOIN scoped s ON s.triage_pk = t.{triage} GROUP BY t.{column}"
+            )
+            params = (*params, *counted_horizons, *NEAR_HORIZONS)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"WITH scoped AS ({scoped}) " + " UNION ALL ".join(counts), params)
+            return cursor.fetchall()
 
     def for_export(self):
         """Everything a CSV row or the printed page shows, in a fixed number of queries."""

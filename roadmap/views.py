@@ -229,12 +229,18 @@ def _review_context(request, filters):
     balance = RoadmapBalance(scoped, filters.counted_horizons())
     return {
         "filters": filters, "query": filters_query(request), "balance": balance,
-        "one_sided": one_sided[:DASHBOARD_LIST_LIMIT],
+        "one_sided": _first(one_sided, DASHBOARD_LIST_LIMIT),
         "one_sided_count": balance.overall.lacking,
-        "challenges": challenges[:DASHBOARD_LIST_LIMIT],
+        "challenges": _first(challenges, DASHBOARD_LIST_LIMIT),
         "can_review": request.user.has_perm("roadmap.review_roadmapitem"),
         "list_limit": DASHBOARD_LIST_LIMIT,
     }
+
+
+def _first(items, limit):
+    """The first `limit` of `items`, in their order, in one query. A narrow subquery picks
+    their ids, so the wide joins (owner, triage, review, reviewer) touch only those rows."""
+    return items.filter(pk__in=items.values("pk")[:limit])
 
 
 @require_GET

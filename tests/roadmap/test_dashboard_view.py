@@ -119,6 +119,18 @@ def test_metric_coverage_flags_a_side_nothing_moves(lead_client, roadmap):
     assertNotContains(response, "Nothing planned moves a customer metric.")
 
 
+def test_a_horizon_filter_narrows_coverage_but_not_the_now_and_next_flags(lead_client, roadmap):
+    response = lead_client.get(URL, {"horizon": "now"})
+    sides = response.context["balance"].sides
+    reach = {r.persona.name: r for side in sides for r in side.personas}
+    # SSO and Audit log are the open now items; Bulk edit (next) still counts as near.
+    assert (reach["Economic buyer"].primary, reach["Economic buyer"].indirect) == (2, 0)
+    assert reach["Economic buyer"].near == 3
+    assert (reach["Accountant"].primary, reach["Accountant"].left_out_near) == (0, True)
+    assert {r.metric.name: r.items for side in sides for r in side.metrics} == {
+        "Revenue": 1, "Daily active users": 0}
+
+
 @pytest.mark.parametrize("query, total", [
     ({"product": "platform"}, 3),
     ({"horizon": "now"}, 2),
@@ -194,9 +206,9 @@ def test_dashboard_query_count_is_fixed_whatever_the_size(
                 review_item(item, "challenged", "Why?", lead)
     ReviewThresholds.current()
     # session, person, 2 permission lookups, thresholds, class mix (which also counts the
-    # one-sided items), active personas, primary and indirect reach, metric reach, active
+    # one-sided items), active personas, persona and metric reach (one query), active
     # metrics, products and owners for the filter menus, one-sided list, challenges
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         response = lead_client.get(URL)
     assert response.status_code == 200
     assert response.context["balance"].overall.total == 60
