@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, transaction
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Sum, Value, When
@@ -177,14 +177,11 @@ class RoadmapItemQuerySet(models.QuerySet):
         GROUP BYs: the items and their triages are joined once, in a CTE, and each join
         table is counted against it. Three ORM queries did that join three times.
         """
-        try:
-            scoped, params = (
-                self.order_by().filter(triage__isnull=False)
-                .values(triage_pk=F("triage__pk"), item_horizon=F("horizon"))
-                .query.sql_with_params()
-            )
-        except EmptyResultSet:  # a filter no item can match
-            return []
+        scoped, params = (
+            self.order_by().filter(triage__isnull=False)
+            .values(triage_pk=F("triage__pk"), item_horizon=F("horizon"))
+            .query.get_compiler(self.db).as_sql()
+        )
         quote = connections[self.db].ops.quote_name
         counted = ", ".join(["%s"] * len(counted_horizons))
         near = ", ".join(["%s"] * len(NEAR_HORIZONS))
