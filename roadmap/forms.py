@@ -429,7 +429,7 @@ class ReviewFilterForm(forms.Form):
     )
     horizon = forms.ChoiceField(choices=[("", "All horizons"), *Horizon.choices], required=False)
     status = forms.ChoiceField(
-        choices=[(OPEN, "Open (not shipped or dropped)"), *Status.choices,
+        choices=[(OPEN, "Open items"), *Status.choices,
                  (ANY_STATUS, "Any status")],
         required=False,
     )
