@@ -544,6 +544,7 @@ class Triage(models.Model):
         self.triaged_at = timezone.now()
         # One history record for the whole answer: skip the records the save and each
         # many-to-many change would write, then save once more with everything in place.
+        first_answer = self._state.adding
         self.skip_history_when_saving = True
         try:
             self.save()
@@ -554,6 +555,8 @@ class Triage(models.Model):
             del self.skip_history_when_saving
         self._history_user = triaged_by
         self.save(update_fields=["triaged_at"])
+        if first_answer:  # that second save recorded a change; it is the answer's creation
+            self.history.update(history_type="+")
 
     def replace_persona(self, old, new, *, changed_by, reason):
         """Name `new` wherever this answer names `old`, as one history record (persona merge)."""

@@ -99,6 +99,7 @@ def test_each_triage_save_is_one_history_record_with_who_and_picks(
     triage(item, [customer_persona, user_persona], by=pm)
     records = list(Triage.history.filter(item_id=item.pk).order_by("history_date"))
     assert len(records) == 2
+    assert [r.history_type for r in records] == ["+", "~"]  # created, then changed
     assert [r.history_user for r in records] == [pm, pm]
     assert [r.beneficiary_class for r in records] == ["customers", "both"]
     assert {p.persona for p in records[1].primary_beneficiaries.all()} == {
