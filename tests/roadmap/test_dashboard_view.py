@@ -1,5 +1,7 @@
 import pytest
+from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
 from roadmap.models import ReviewThresholds
@@ -63,6 +65,13 @@ def test_mix_is_drawn_with_the_numbers_beside_it(lead_client, roadmap):
     assertContains(response, "<title>Customers only: 2 items</title>")
     assertContains(response, '<td class="num" data-label="Total"><strong>5</strong>'
                              '<span class="effort-num">18 pts</span></td>', html=True)
+
+
+def test_bars_keep_a_decimal_point_in_a_locale_with_a_comma(lead_client, roadmap):
+    with translation.override("de"), override_settings(USE_THOUSAND_SEPARATOR=True):
+        response = lead_client.get(URL)
+    # Customers only: 2 of 5 open items, drawn 40 units wide on a 100-unit bar.
+    assertContains(response, 'x="0.0" y="0" width="40.0" height="10"')
 
 
 def test_buyers_trap_warns_with_the_numbers_behind_it(lead_client, roadmap):
