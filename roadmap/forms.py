@@ -152,6 +152,12 @@ def _display_value(form, name):
     return str(value)
 
 
+def parse_id(text):
+    """`text` as a database id, or None: ASCII digits only ("²" passes isdigit()) and few
+    enough to fit a 64-bit integer."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 class PickField(forms.MultipleChoiceField):
     """Pick several of a list loaded once by the form; cleans to the picked objects.
 
@@ -172,7 +178,7 @@ class PickField(forms.MultipleChoiceField):
         if not unknown:
             return
         archived = [str(o) for o in self.model.objects.filter(
-            pk__in=[pk for pk in unknown if pk.isdigit()], archived=True)]
+            pk__in=[pk for pk in map(parse_id, unknown) if pk is not None], archived=True)]
         if archived:
             raise ValidationError(
                 f"{', '.join(archived)} {'is' if len(archived) == 1 else 'are'} archived and "

@@ -22,6 +22,7 @@ from .forms import (
     RoadmapItemForm,
     TriageForm,
     TriageQueueForm,
+    parse_id,
 )
 from .models import EditConflict, RoadmapItem
 
@@ -201,10 +202,10 @@ def triage_queue(request):
 
 
 def _posted_item_pk(request):
-    pk = request.POST.get("item", "")
-    if not (pk.isascii() and pk.isdigit()):  # isdigit() alone accepts "²"
+    pk = parse_id(request.POST.get("item", ""))
+    if pk is None:
         raise Http404("No such roadmap item.")
-    return int(pk)
+    return pk
 
 
 @require_GET

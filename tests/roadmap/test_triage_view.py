@@ -169,10 +169,15 @@ def test_too_long_an_answer_is_refused_and_kept(pm_client, item, customer_person
     assert not Triage.objects.exists()
 
 
-def test_nonsense_ids_are_a_message_not_a_500(pm_client, item):
-    response = post(pm_client, item, primary_beneficiaries=["abc", "99999"], version="x")
+@pytest.mark.parametrize("nonsense", ["abc", "99999", "²", "9" * 20])
+@pytest.mark.parametrize("field", ["primary_beneficiaries", "indirect_beneficiaries", "metrics"])
+def test_nonsense_ids_are_a_message_not_a_500(pm_client, item, customer_persona, field,
+                                              nonsense):
+    picks = {"primary_beneficiaries": [customer_persona.pk], field: [nonsense]}
+    response = post(pm_client, item, **picks)
     assert response.status_code == 200
     assertContains(response, "one of your picks no longer exists")
+    assert not Triage.objects.exists()
 
 
 def test_htmx_error_returns_the_form_fragment(pm_client, item, customer_persona, user_persona):
