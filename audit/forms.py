@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from roadmap.forms import FilterForm
+
 from .trail import object_type_choices, trail
 
 
-class TrailFilterForm(forms.Form):
+class TrailFilterForm(FilterForm):
     """The audit trail's filters, read from the URL so a filtered view can be shared."""
 
     person = forms.ModelChoiceField(
@@ -32,8 +34,8 @@ class TrailFilterForm(forms.Form):
         return cleaned
 
     def trail(self):
-        """The filtered trail; unfiltered when the form has errors (they are shown)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The trail, narrowed by the valid filters."""
+        data = self.valid_filters()
         return trail(
             person=data.get("person"), kind=data.get("object_type") or None,
             since=data.get("since"), until=data.get("until"),

@@ -23,7 +23,16 @@ from .models import (
 )
 
 
-class RoadmapFilterForm(forms.Form):
+class FilterForm(forms.Form):
+    """Filters read from the URL. An invalid one (an old bookmark, a typo) is shown as an
+    error and left out; the valid ones still apply."""
+
+    def valid_filters(self):
+        self.is_valid()  # cleaned_data keeps the fields that passed
+        return self.cleaned_data
+
+
+class RoadmapFilterForm(FilterForm):
     """The roadmap list's filters; they live in the URL so a view can be bookmarked."""
 
     product = forms.ModelChoiceField(
@@ -39,8 +48,8 @@ class RoadmapFilterForm(forms.Form):
     )
 
     def filter(self, items):
-        """Narrow `items` to the valid filters; invalid ones are ignored (and shown as errors)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """Narrow `items` to the valid filters."""
+        data = self.valid_filters()
         if data.get("product"):
             items = items.for_product(data["product"])
         if data.get("status"):
@@ -378,7 +387,7 @@ class TriageForm(forms.Form):
                              "theirs with yours.")
 
 
-class TriageQueueForm(forms.Form):
+class TriageQueueForm(FilterForm):
     """Which untriaged items the queue walks (a product, or all) and where it has got to."""
 
     product = forms.ModelChoiceField(
@@ -387,26 +396,21 @@ class TriageQueueForm(forms.Form):
     )
     after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
-    def _data(self):
-        # Field by field: a bad `after` must not drop a good product filter.
-        self.is_valid()
-        return self.cleaned_data
-
     def walked_past(self):
         """The last item walked past (saved or skipped); the queue goes on after it."""
-        return self._data().get("after") or 0
+        return self.valid_filters().get("after") or 0
 
     def queue(self):
         """The untriaged items in scope, in queue order; the item and answer are prefetched."""
         items = RoadmapItem.objects.for_triage().triage_queue()
-        if self._data().get("product"):
-            items = items.for_product(self._data()["product"])
+        if self.valid_filters().get("product"):
+            items = items.for_product(self.valid_filters()["product"])
         return items
 
     def url(self, after=None):
         params = {}
-        if self._data().get("product"):
-            params["product"] = self._data()["product"].slug
+        if self.valid_filters().get("product"):
+            params["product"] = self.valid_filters()["product"].slug
         if after:
             params["after"] = after
         query = f"?{urlencode(params)}" if params else ""
@@ -422,7 +426,7 @@ class OwnerChoiceField(forms.ModelChoiceField):
         return person_label(obj)
 
 
-class ReviewFilterForm(forms.Form):
+class ReviewFilterForm(FilterForm):
     """The review dashboard's filters, shared by its CSV export and printed page.
 
     They live in the URL so a filtered view can be bookmarked and shared. The status
@@ -447,16 +451,13 @@ class ReviewFilterForm(forms.Form):
         required=False, empty_label="Anyone", to_field_name="username",
     )
 
-    def data_or_defaults(self):
-        return self.cleaned_data if self.is_valid() else {}
-
     def scope(self, items):
         """Narrow `items` by product, status and owner, leaving every horizon in.
 
         The trap warnings and the "left out of now and next" flags need all horizons
-        whatever the horizon filter says; invalid filters are ignored (and shown as errors).
+        whatever the horizon filter says.
         """
-        data = self.data_or_defaults()
+        data = self.valid_filters()
         if data.get("product"):
             items = items.for_product(data["product"])
         status = data.get("status", OPEN)
@@ -470,22 +471,21 @@ class ReviewFilterForm(forms.Form):
 
     def counted_horizons(self):
         """The horizons the counts and lists cover: the chosen one, or all three."""
-        horizon = self.data_or_defaults().get("horizon")
+        horizon = self.valid_filters().get("horizon")
         return [horizon] if horizon else list(Horizon.values)
 
     def filter(self, items):
         """Every filter, the horizon included: what the lists and exports show."""
-        horizon = self.data_or_defaults().get("horizon")
+        horizon = self.valid_filters().get("horizon")
         items = self.scope(items)
         return items.in_horizon(horizon) if horizon else items
 
     def describe(self):
-        """The filters in words, for the printed page and the dashboard heading."""
-        if not self.is_valid():
-            return "All open items"
-        parts = [dict(self.fields["status"].choices)[self.cleaned_data["status"]]]
+        """The filters that apply, in words, for the printed page and the dashboard heading."""
+        data = self.valid_filters()
+        parts = [dict(self.fields["status"].choices)[data.get("status", OPEN)]]
         for name in ["product", "horizon", "owner"]:
-            value = self.cleaned_data.get(name)
+            value = data.get(name)
             if value:
                 field = self.fields[name]
                 label = (field.label_from_instance(value) if hasattr(field, "label_from_instance")

@@ -146,6 +146,9 @@ def test_a_horizon_filter_narrows_coverage_but_not_the_now_and_next_flags(lead_c
     ({"status": "shipped"}, 1),
     ({"status": "any"}, 6),
     ({"owner": "pm2"}, 2),
+    # An invalid filter (an old bookmark) is shown as an error; the valid ones still apply.
+    ({"product": "platform", "owner": "someone-gone"}, 3),
+    ({"product": "platform", "status": "bogus"}, 3),
 ])
 def test_filters_narrow_the_numbers(lead_client, roadmap, query, total):
     assert lead_client.get(URL, query).context["balance"].overall.total == total

@@ -54,6 +54,15 @@ def test_unknown_filter_value_shows_an_error_and_all_items(pm_client):
     assertContains(response, "Still listed")
 
 
+def test_an_invalid_filter_leaves_the_valid_ones_applied(pm_client):
+    make_item(title="Expense item", product=make_product(name="Expenses"))
+    make_item(title="Invoice item", product=make_product(name="Invoicing"))
+    response = pm_client.get(URL, {"product": "expenses", "beneficiary_class": "zzz"})
+    assertContains(response, "Select a valid choice")
+    assertContains(response, "Expense item")
+    assertNotContains(response, "Invoice item")
+
+
 def test_list_paginates_and_keeps_filters_in_page_links(pm_client):
     product = make_product(name="Big")
     for n in range(ITEMS_PER_PAGE + 5):

@@ -170,7 +170,8 @@ def test_too_long_an_answer_is_refused_and_kept(pm_client, item, customer_person
 
 
 @pytest.mark.parametrize("nonsense", ["abc", "99999", "²", "9" * 20])
-@pytest.mark.parametrize("field", ["primary_beneficiaries", "indirect_beneficiaries", "metrics"])
+@pytest.mark.parametrize("field", ["primary_beneficiaries", "indirect_beneficiaries", "metrics",
+                                   "other_side_metrics"])
 def test_nonsense_ids_are_a_message_not_a_500(pm_client, item, customer_persona, field,
                                               nonsense):
     picks = {"primary_beneficiaries": [customer_persona.pk], field: [nonsense]}
