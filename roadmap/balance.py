@@ -40,12 +40,14 @@ class Mix:
     effort: dict = field(default_factory=lambda: dict.fromkeys(MIX_KEYS, 0))
     estimated: int = 0
     lacking: int = 0
+    challenged: int = 0
 
     def add(self, row):
         self.items[row["benefits"]] += row["items"]
         self.effort[row["benefits"]] += row["effort"] or 0
         self.estimated += row["estimated"]
         self.lacking += row["lacking"]
+        self.challenged += row["challenged"]
 
     @property
     def total(self):

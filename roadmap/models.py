@@ -150,8 +150,8 @@ class RoadmapItemQuerySet(models.QuerySet):
         """Items and effort per product, horizon and beneficiary class, in one GROUP BY query.
 
         Rows: product_id, product__name, horizon, benefits (a class or "untriaged"), items,
-        estimated (items with an effort), effort, and lacking (one-sided items that state
-        no value for the other side).
+        estimated (items with an effort), effort, lacking (one-sided items that state
+        no value for the other side) and challenged (items a team lead challenged).
         """
         return (
             self.order_by()
@@ -164,6 +164,7 @@ class RoadmapItemQuerySet(models.QuerySet):
                                                    BeneficiaryClass.USERS],
                     triage__value_for_other_side="",
                 )),
+                challenged=Count("pk", filter=Q(review__verdict=Review.Verdict.CHALLENGED)),
             )
             .order_by()
         )

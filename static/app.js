@@ -78,18 +78,32 @@ document.documentElement.classList.add("js");
     }
   });
 
-  // Focus lands where the PM types next: the triage form (so its keys work) after a page
-  // load or an htmx swap that brought a new one.
-  function focusNew() {
-    const target = document.querySelector("[data-autofocus]");
-    if (target) target.focus();
+  // Focus lands where the person acts next: the triage form (so its keys work) after a page
+  // load, or what an htmx swap brought that asks for it. No scrolling: on a phone it would
+  // push the item being triaged off the screen.
+  function focusNew(swapped) {
+    const within = swapped && swapped.matches && (swapped.matches("[data-autofocus]")
+      ? swapped : swapped.querySelector("[data-autofocus]"));
+    const target = within || document.querySelector("[data-autofocus]");
+    if (target) target.focus({ preventScroll: true });
   }
-  document.addEventListener("DOMContentLoaded", focusNew);
-  document.addEventListener("htmx:afterSettle", function () {
+  document.addEventListener("DOMContentLoaded", function () { focusNew(); });
+  document.addEventListener("htmx:afterSettle", function (event) {
     // A swap that replaced the focused element drops focus to <body>: bring it back.
-    if (!document.activeElement || document.activeElement === document.body) focusNew();
+    if (!document.activeElement || document.activeElement === document.body) {
+      focusNew(event.target);
+    }
   });
 })();
+
+// The session ended while the page was open: the server answers htmx with 401 and swaps
+// nothing, so the page and its input stay. Say so, with the way back in.
+document.addEventListener("htmx:responseError", function (event) {
+  const notice = document.querySelector("[data-session-ended]");
+  if (!notice || event.detail.xhr.status !== 401) return;
+  notice.hidden = false;
+  notice.focus();
+});
 // The printable review page's "Print this page" button (no inline handlers under the CSP).
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();

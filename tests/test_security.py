@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from tests.factories import make_person
 
@@ -122,6 +123,23 @@ def test_logout_ends_the_session(client, db):
 
     assert not Session.objects.filter(session_key=key).exists()
     assert client.get(reverse("roadmap:item-list")).status_code == 302
+
+
+def test_htmx_from_an_ended_session_gets_401_not_the_login_page(client, db):
+    url = reverse("roadmap:dashboard")
+    response = client.get(url, {"product": "x"}, headers={"HX-Request": "true"})
+    assert response.status_code == 401
+    assert "Location" not in response
+    assert b"<html" not in response.content
+    post = client.post(reverse("roadmap:triage-queue"), headers={"HX-Request": "true"})
+    assert post.status_code == 401
+    assert client.get(url).status_code == 302  # a whole page still goes to the login page
+
+
+def test_pages_carry_the_hidden_session_ended_notice(pm_client):
+    response = pm_client.get(reverse("roadmap:item-list"))
+    assertContains(response, "Your session has ended")
+    assertContains(response, f'href="{reverse("login")}?next=/roadmap/"')
 
 
 def failed_login_page(response):

@@ -9,7 +9,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from roadmap.models import Review, RoadmapItem
-from tests.factories import make_item, make_persona, make_product, triage
+from tests.factories import make_item, make_persona, make_product, review_item, triage
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,7 @@ def test_team_lead_filters_challenges_and_exports(log_in, lead, pm):
     expect(page.get_by_text("2 of 2", exact=True)).to_be_visible()
 
     # Challenge the one-sided item that states no value for users, in place.
-    row = page.locator(f"#review-item-{audit.pk}")
+    row = page.locator(f"#one-sided-{audit.pk}")
     row.get_by_text("Review this item").click()
     row.get_by_label("Challenge").check()
     row.get_by_role("button", name="Save review").click()
@@ -78,3 +78,36 @@ def test_filters_work_without_javascript(browser, live_server, lead):
     expect(page).to_have_url(re.compile(r"horizon=later"))
     expect(page.locator(".toolbar")).to_contain_text("Horizon: Later")
     context.close()
+
+
+def test_review_from_the_keyboard_opens_in_the_list_it_was_asked_from(log_in, lead, pm):
+    buyer = make_persona(side="customer", name="Economic buyer")
+    audit = make_item(title="Audit log export", horizon="now", owner=pm)
+    triage(audit, [buyer], by=pm)  # one-sided, no value stated: in the first list
+    review_item(audit, "challenged", "Who uses it?", lead)  # and in the challenges list
+
+    page = log_in(lead)
+    page.goto("/roadmap/review/")
+    challenged = page.locator(f"#challenges-{audit.pk}")
+    challenged.get_by_role("link", name="Review this item").focus()
+    page.keyboard.press("Enter")
+    expect(challenged.get_by_label("Accept")).to_be_visible()
+    expect(page.locator(f"#one-sided-{audit.pk}").get_by_label("Accept")).to_have_count(0)
+    # Focus moved into the new form's panel: the next Tab reaches its first choice.
+    assert page.evaluate("document.activeElement.closest('li').id") == f"challenges-{audit.pk}"
+    page.keyboard.press("Tab")
+    expect(challenged.get_by_label("Accept")).to_be_focused()
+
+
+def test_an_ended_session_keeps_the_page_and_says_how_to_log_in(log_in, lead):
+    make_item(title="Only item", product=make_product(name="Platform"))
+    page = log_in(lead)
+    page.goto("/roadmap/review/")
+    page.context.clear_cookies()
+    page.get_by_label("Product").select_option(label="Platform")
+    notice = page.get_by_role("alert").filter(has_text="Your session has ended")
+    expect(notice).to_be_visible()
+    expect(notice).to_be_focused()
+    expect(page.locator("header.site-header")).to_have_count(1)  # no login page nested in
+    notice.get_by_role("link", name="log in again").click()
+    expect(page).to_have_url(re.compile(r"/login/\?next=/roadmap/review/"))

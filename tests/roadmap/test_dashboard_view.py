@@ -198,6 +198,29 @@ def test_challenges_list_shows_answered_ones_first(lead_client, lead, pm, roadma
     assert titles == ["SSO", "Bulk edit"]
 
 
+def test_challenges_are_counted_and_the_list_says_when_it_shows_only_some(
+    lead_client, pm, lead, customer_persona
+):
+    for n in range(12):
+        item = make_item(title=f"Challenged {n}", owner=pm)
+        triage(item, [customer_persona], by=pm, value="Renewals.")
+        review_item(item, "challenged", "Why?", lead)
+    response = lead_client.get(URL)
+    assertContains(response, '<h2 id="challenges-heading">Challenges <span class="count">12'
+                             '</span></h2>', html=True)
+    assertContains(response, "Showing 10 of 12; the CSV export has them all.")
+
+
+def test_an_item_in_both_lists_has_distinct_ids_and_panels(lead_client, lead, roadmap):
+    sso = roadmap["sso"]  # one-sided without a value, and now challenged
+    review_item(sso, "challenged", "Who uses this?", lead)
+    response = lead_client.get(URL)
+    assertContains(response, f'id="one-sided-{sso.pk}"', count=1)
+    assertContains(response, f'id="challenges-{sso.pk}"', count=1)
+    assertNotContains(response, f'id="review-{sso.pk}"')
+    assertContains(response, 'hx-target="closest .review-panel"', count=2)
+
+
 def test_dashboard_query_count_is_fixed_whatever_the_size(
     lead_client, pm, lead, django_assert_num_queries
 ):

@@ -1,0 +1,17 @@
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import HttpResponse
+
+
+class LoginRequired(LoginRequiredMiddleware):
+    """Login on every page (Django's rule), and a clean answer to htmx whose session ended.
+
+    Redirecting an htmx request to the login page would swap that whole page into the one
+    on screen. A 401 swaps nothing: the page and what the person typed stay, and app.js
+    shows the notice in base.html with a link to log in again.
+    """
+
+    def handle_no_permission(self, request, view_func):
+        if request.headers.get("HX-Request") == "true":
+            return HttpResponse("Your session has ended: log in again.", status=401,
+                                content_type="text/plain; charset=utf-8")
+        return super().handle_no_permission(request, view_func)
