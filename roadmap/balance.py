@@ -182,7 +182,10 @@ class RoadmapBalance:
         for title, side_label, key, threshold in checks:
             share = 100 * near.items[key] / triaged if triaged else 0
             if triaged and share > threshold:
-                traps.append(Trap(title, side_label, near.items[key], triaged, round(share),
+                shown = round(share)
+                if shown <= threshold:  # 33.3% must not read "33%" against a 33% threshold
+                    shown = round(share, 1)
+                traps.append(Trap(title, side_label, near.items[key], triaged, shown,
                                   threshold, near.label.lower()))
         self.trap_scope = near
         self.trap_scope_triaged = triaged

@@ -10,6 +10,7 @@ from whobenefits.people import person_label
 
 from . import roles
 from .models import (
+    EFFORT_MAX,
     REVIEW_COMMENT_MAX_LENGTH,
     UNTRIAGED,
     VALUE_FOR_OTHER_SIDE_MAX_LENGTH,
@@ -110,7 +111,7 @@ class RoadmapItemForm(forms.ModelForm):
         ).distinct().order_by("first_name", "last_name", "username")
         owner.label_from_instance = person_label
         owner.empty_label = "Nobody yet"
-        self.fields["effort"].widget.attrs["min"] = 0
+        self.fields["effort"].widget.attrs.update(min=0, max=EFFORT_MAX)
 
     def refuse_stale(self, current):
         """Someone saved the item since this form began: say what differs and keep the input.

@@ -17,6 +17,7 @@ from personas.models import Persona, Side, SuccessMetric
 
 VALUE_FOR_OTHER_SIDE_MAX_LENGTH = 1000
 REVIEW_COMMENT_MAX_LENGTH = 2000
+EFFORT_MAX = 1000
 
 
 class BeneficiaryClass(models.TextChoices):
@@ -234,7 +235,9 @@ class RoadmapItem(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IDEA)
     horizon = models.CharField(max_length=5, choices=Horizon.choices, default=Horizon.LATER)
     effort = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Estimated effort in points (optional)."
+        null=True, blank=True, help_text="Estimated effort in points (optional).",
+        # The same limit on every database (SQLite would store any size).
+        validators=[MaxValueValidator(EFFORT_MAX)],
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,

@@ -90,6 +90,15 @@ def test_thresholds_set_by_an_admin_change_the_warning(lead_client, roadmap):
     assertContains(lead_client.get(URL), "(100%) are customers only; the threshold is 90%")
 
 
+def test_a_share_just_over_the_threshold_never_reads_as_equal_to_it(lead_client, pm, db):
+    ReviewThresholds.objects.update_or_create(pk=1, defaults={"buyers_only_share": 33})
+    buyer, employee = make_persona(side="customer"), make_persona(side="user")
+    triage(make_item(horizon="now"), [buyer], by=pm, value="Renewals.")
+    triage(make_item(horizon="now"), [buyer, employee], by=pm)
+    triage(make_item(horizon="now"), [buyer, employee], by=pm)
+    assertContains(lead_client.get(URL), "(33.3%) are customers only; the threshold is 33%.")
+
+
 def test_users_trap_warns_when_users_only_work_dominates(lead_client, pm, db):
     employee = make_persona(side="user")
     for _ in range(3):

@@ -53,6 +53,13 @@ def test_bad_input_shows_messages_and_keeps_input(pm_client):
     assert not RoadmapItem.objects.exists()
 
 
+def test_effort_has_the_same_limit_on_every_database(pm_client):
+    response = pm_client.post(CREATE, details(effort="40000"))
+    assertContains(response, "Ensure this value is less than or equal to 1000.")
+    assertContains(response, 'max="1000"')
+    assert not RoadmapItem.objects.exists()
+
+
 def test_an_archived_persona_cannot_be_chosen_as_requester(pm_client):
     old = make_persona(archived=True)
     response = pm_client.post(CREATE, details(requesting_persona=old.pk))
