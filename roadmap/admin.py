@@ -37,7 +37,8 @@ class RoadmapItemAdminForm(forms.ModelForm):
         # save lands between this check and save_model() on PostgreSQL. (SQLite cannot lock
         # a row: there such a save is refused by save_edit, rolled back, as a 500.)
         current = RoadmapItem.objects.select_for_update().get(pk=item.pk)
-        if data.get("version") != current.version:
+        version = data.get("version")
+        if version != current.version and (version is None or item.details_saved_since(version)):
             raise forms.ValidationError(
                 "Someone saved this item since you opened it, so your changes were not saved. "
                 "Open it again to see theirs, then make your change."

@@ -301,14 +301,24 @@ class RoadmapItem(models.Model):
         self.version = expected_version + 1
 
     def save_edit(self, *, expected_version, edited_by):
-        """Save the changed details unless someone saved since `expected_version`.
+        """Save the changed details unless someone saved details since `expected_version`.
 
-        Raises EditConflict, like record_triage; writes one history record naming `edited_by`.
+        A triage since then bumped the version but left the details alone: nothing here to
+        overwrite, so the edit goes through. Raises EditConflict, like record_triage; writes
+        one history record naming `edited_by`.
         """
         with transaction.atomic():
+            if not self.details_saved_since(expected_version):
+                expected_version = RoadmapItem.objects.values_list("version", flat=True).get(
+                    pk=self.pk)
             self.claim_version(expected_version)
             self._history_user = edited_by
             self.save()
+
+    def details_saved_since(self, version):
+        """Whether someone saved this item's details after `version`. Each details save
+        writes a history record with its version; a triage bumps the version without one."""
+        return self.history.filter(version__gt=version).exists()
 
     def last_change(self):
         """Who last saved the item's details or its triage, and when (2 queries).

@@ -22,8 +22,10 @@ def test_admin_edit_bumps_the_version(admin_client, item):
     assert (item.title, item.version) == ("Renamed in the admin", 2)
 
 
-def test_stale_admin_edit_is_refused_and_keeps_the_input(admin_client, item):
-    RoadmapItem.objects.filter(pk=item.pk).update(title="Saved by a PM", version=2)
+def test_stale_admin_edit_is_refused_and_keeps_the_input(admin_client, item, pm):
+    theirs = RoadmapItem.objects.get(pk=item.pk)
+    theirs.title = "Saved by a PM"
+    theirs.save_edit(expected_version=1, edited_by=pm)
     response = admin_edit(admin_client, item, "Admin's older edit", version=1)
     assertContains(response, "Someone saved this item since you opened it")
     assertContains(response, "Admin&#x27;s older edit")

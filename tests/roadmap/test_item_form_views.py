@@ -2,7 +2,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from roadmap.models import RoadmapItem
-from tests.factories import make_item, make_person, make_persona, make_product
+from tests.factories import make_item, make_person, make_persona, make_product, triage
 
 CREATE = reverse("roadmap:item-create")
 
@@ -108,6 +108,18 @@ def test_a_stale_edit_is_refused_with_what_changed_and_input_kept(pm_client, ite
     assert pm_client.post(edit_url(item), details(item, title="My title")).status_code == 302
     item.refresh_from_db()
     assert item.title == "My title"
+
+
+def test_an_edit_goes_through_when_only_a_triage_came_in_between(
+    pm_client, pm, item, customer_persona
+):
+    form_data = details(item, title="My title")  # opened at version 1
+    triage(item, [customer_persona], by=pm, value="Renewals.")  # version 2, details untouched
+    response = pm_client.post(edit_url(item), form_data)
+    assertRedirects(response, item.get_absolute_url(), fetch_redirect_response=False)
+    item.refresh_from_db()
+    assert (item.title, item.version) == ("My title", 3)
+    assert item.current_triage().value_for_other_side == "Renewals."
 
 
 def test_team_lead_gets_403_on_create_and_edit(lead_client, item):
