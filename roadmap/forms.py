@@ -404,14 +404,14 @@ class TriageQueueForm(FilterForm):
     def queue(self):
         """The untriaged items in scope, in queue order; the item and answer are prefetched."""
         items = RoadmapItem.objects.for_triage().triage_queue()
-        if self.valid_filters().get("product"):
-            items = items.for_product(self.valid_filters()["product"])
-        return items
+        product = self.valid_filters().get("product")
+        return items.for_product(product) if product else items
 
     def url(self, after=None):
         params = {}
-        if self.valid_filters().get("product"):
-            params["product"] = self.valid_filters()["product"].slug
+        product = self.valid_filters().get("product")
+        if product:
+            params["product"] = product.slug
         if after:
             params["after"] = after
         query = f"?{urlencode(params)}" if params else ""

@@ -93,8 +93,8 @@ def test_review_from_the_keyboard_opens_in_the_list_it_was_asked_from(log_in, le
     page.keyboard.press("Enter")
     expect(challenged.get_by_label("Accept")).to_be_visible()
     expect(page.locator(f"#one-sided-{audit.pk}").get_by_label("Accept")).to_have_count(0)
-    # Focus moved into the new form's panel: the next Tab reaches its first choice.
-    assert page.evaluate("document.activeElement.closest('li').id") == f"challenges-{audit.pk}"
+    # Focus moved to the new form's panel: the next Tab reaches its first choice.
+    expect(challenged.locator(".review-panel")).to_be_focused()
     page.keyboard.press("Tab")
     expect(challenged.get_by_label("Accept")).to_be_focused()
 
