@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from roadmap.forms import FilterForm
+from whobenefits.forms import FilterForm
 
 from .trail import object_type_choices, trail
 
@@ -34,7 +34,8 @@ class TrailFilterForm(FilterForm):
         return cleaned
 
     def trail(self):
-        """The trail, narrowed by the valid filters."""
+        """The trail, narrowed by the valid filters (a "from" after the "to" is shown as an
+        error on "to", and only "from" applies)."""
         data = self.valid_filters()
         return trail(
             person=data.get("person"), kind=data.get("object_type") or None,

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from audit.admin import AuditedAdmin
 
 from . import roles
-from .models import Product, ReviewThresholds, RoadmapItem
+from .models import EditConflict, Product, ReviewThresholds, RoadmapItem
 
 
 @admin.register(Product)
@@ -31,19 +31,21 @@ class RoadmapItemAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         item = self.instance
-        if item.pk is None:
-            return data
-        # The admin validates and saves in one transaction. Locking the row means no other
-        # save lands between this check and save_model() on PostgreSQL. (SQLite cannot lock
-        # a row: there such a save is refused by save_edit, rolled back, as a 500.)
-        current = RoadmapItem.objects.select_for_update().get(pk=item.pk)
-        version = data.get("version")
-        if version != current.version and (version is None or item.details_saved_since(version)):
+        if item.pk is not None and not self._still_current(item, data.get("version")):
             raise forms.ValidationError(
                 "Someone saved this item since you opened it, so your changes were not saved. "
                 "Open it again to see theirs, then make your change."
             )
         return data
+
+    @staticmethod
+    def _still_current(item, version):
+        # The admin validates and saves in one transaction: check_edit's row lock keeps
+        # any other save out until this one is written.
+        try:
+            return version is not None and item.check_edit(version) is not None
+        except EditConflict:
+            return False
 
 
 @admin.register(RoadmapItem)

@@ -94,6 +94,15 @@ class Trap:
     scope_label: str
 
 
+def _rounded_above(share, threshold):
+    """`share` as coarsely rounded as it can be while still reading above `threshold`:
+    33.3% must not read "33%" against a 33% threshold."""
+    for digits in (None, 1, 2, 3):
+        if round(share, digits) > threshold:
+            return round(share, digits)
+    return share
+
+
 @dataclass
 class PersonaReach:
     persona: Persona
@@ -182,10 +191,8 @@ class RoadmapBalance:
         for title, side_label, key, threshold in checks:
             share = 100 * near.items[key] / triaged if triaged else 0
             if triaged and share > threshold:
-                shown = round(share)
-                if shown <= threshold:  # 33.3% must not read "33%" against a 33% threshold
-                    shown = round(share, 1)
-                traps.append(Trap(title, side_label, near.items[key], triaged, shown,
+                traps.append(Trap(title, side_label, near.items[key], triaged,
+                                  _rounded_above(share, threshold),
                                   threshold, near.label.lower()))
         self.trap_scope = near
         self.trap_scope_triaged = triaged

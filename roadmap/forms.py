@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from personas.models import Persona, Side, SuccessMetric
+from whobenefits.forms import FilterForm
 from whobenefits.people import person_label
 
 from . import roles
@@ -22,15 +23,6 @@ from .models import (
     Status,
     TriageSnapshot,
 )
-
-
-class FilterForm(forms.Form):
-    """Filters read from the URL. An invalid one (an old bookmark, a typo) is shown as an
-    error and left out; the valid ones still apply."""
-
-    def valid_filters(self):
-        self.is_valid()  # cleaned_data keeps the fields that passed
-        return self.cleaned_data
 
 
 class RoadmapFilterForm(FilterForm):

@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, transaction
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Sum, Value, When
@@ -179,11 +179,14 @@ class RoadmapItemQuerySet(models.QuerySet):
         GROUP BYs: the items and their triages are joined once, in a CTE, and each join
         table is counted against it. Three ORM queries did that join three times.
         """
-        scoped, params = (
-            self.order_by().filter(triage__isnull=False)
-            .values(triage_pk=F("triage__pk"), item_horizon=F("horizon"))
-            .query.get_compiler(self.db).as_sql()
-        )
+        try:
+            scoped, params = (
+                self.order_by().filter(triage__isnull=False)
+                .values(triage_pk=F("triage__pk"), item_horizon=F("horizon"))
+                .query.get_compiler(self.db).as_sql()
+            )
+        except EmptyResultSet:  # e.g. .none(): nothing to count
+            return []
         quote = connections[self.db].ops.quote_name
         counted = ", ".join(["%s"] * len(counted_horizons))
         near = ", ".join(["%s"] * len(NEAR_HORIZONS))
@@ -268,6 +271,8 @@ class RoadmapItem(models.Model):
                 name="item_horizon_valid",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="item_version_positive"),
+            models.CheckConstraint(condition=Q(effort__lte=EFFORT_MAX),
+                                   name="item_effort_at_most_max"),
         ]
         indexes = [models.Index(fields=["product", "horizon", "status"])]
 
@@ -303,22 +308,25 @@ class RoadmapItem(models.Model):
     def save_edit(self, *, expected_version, edited_by):
         """Save the changed details unless someone saved details since `expected_version`.
 
-        A triage since then bumped the version but left the details alone: nothing here to
-        overwrite, so the edit goes through. Raises EditConflict, like record_triage; writes
-        one history record naming `edited_by`.
+        Raises EditConflict, like record_triage; writes one history record naming `edited_by`.
         """
         with transaction.atomic():
-            if not self.details_saved_since(expected_version):
-                expected_version = RoadmapItem.objects.values_list("version", flat=True).get(
-                    pk=self.pk)
-            self.claim_version(expected_version)
+            self.claim_version(self.check_edit(expected_version))
             self._history_user = edited_by
             self.save()
 
-    def details_saved_since(self, version):
-        """Whether someone saved this item's details after `version`. Each details save
-        writes a history record with its version; a triage bumps the version without one."""
-        return self.history.filter(version__gt=version).exists()
+    def check_edit(self, started_at):
+        """Lock this item for the rest of the transaction and return its current version;
+        raise EditConflict if someone saved its details since version `started_at`.
+
+        Each details save writes a history record with its version. A triage bumps the
+        version without one: it leaves the details alone, so it does not block an edit.
+        """
+        current = RoadmapItem.objects.select_for_update().values_list(
+            "version", flat=True).get(pk=self.pk)
+        if current != started_at and self.history.filter(version__gt=started_at).exists():
+            raise EditConflict(RoadmapItem.objects.get(pk=self.pk))
+        return current
 
     def last_change(self):
         """Who last saved the item's details or its triage, and when (2 queries).

@@ -310,6 +310,7 @@ def review(request, pk):
     return render(request, template, {
         "item": item, "form": form, "can_review": True, "conflict": conflict,
         "compact": compact, "next_url": request.POST.get("next", request.GET.get("next", "")),
+        "swapped": bool(request.htmx),  # the panel replaces the one the lead acted in
     })
 
 

@@ -134,6 +134,8 @@ def test_htmx_from_an_ended_session_gets_401_not_the_login_page(client, db):
     post = client.post(reverse("roadmap:triage-queue"), headers={"HX-Request": "true"})
     assert post.status_code == 401
     assert client.get(url).status_code == 302  # a whole page still goes to the login page
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    assert client.get(url, headers=restore).status_code == 302  # back/forward: a whole page
 
 
 def test_pages_carry_the_hidden_session_ended_notice(pm_client):

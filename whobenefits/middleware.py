@@ -11,7 +11,9 @@ class LoginRequired(LoginRequiredMiddleware):
     """
 
     def handle_no_permission(self, request, view_func):
-        if request.headers.get("HX-Request") == "true":
+        # A history restore (back/forward) loads a whole page: it may go to the login page.
+        if (request.headers.get("HX-Request") == "true"
+                and request.headers.get("HX-History-Restore-Request") != "true"):
             return HttpResponse("Your session has ended: log in again.", status=401,
                                 content_type="text/plain; charset=utf-8")
         return super().handle_no_permission(request, view_func)

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
-from roadmap.models import ReviewThresholds
+from roadmap.models import ReviewThresholds, RoadmapItem
 from tests.factories import (
     make_item,
     make_metric,
@@ -99,6 +99,10 @@ def test_a_share_just_over_the_threshold_never_reads_as_equal_to_it(lead_client,
     assertContains(lead_client.get(URL), "(33.3%) are customers only; the threshold is 33%.")
 
 
+def test_reach_of_an_empty_selection_is_empty(db):
+    assert RoadmapItem.objects.none().reach(["now"]) == []
+
+
 def test_users_trap_warns_when_users_only_work_dominates(lead_client, pm, db):
     employee = make_persona(side="user")
     for _ in range(3):
@@ -184,6 +188,15 @@ def test_htmx_filter_returns_only_the_results(lead_client, roadmap):
     response = lead_client.get(URL, {"product": "platform"}, headers={"HX-Request": "true"})
     assertContains(response, 'id="dashboard-results"')
     assertNotContains(response, "<html")
+
+
+def test_only_the_panel_a_lead_opens_takes_the_focus(lead_client, roadmap):
+    htmx = {"HX-Request": "true"}
+    filtered = lead_client.get(URL, {"product": "platform"}, headers=htmx)
+    assertNotContains(filtered, "data-autofocus")
+    review_url = reverse("roadmap:review", args=[roadmap["sso"].pk])
+    opened = lead_client.get(review_url, {"compact": "1"}, headers=htmx)
+    assertContains(opened, "data-autofocus", count=1)
 
 
 def test_team_lead_gets_review_forms_in_the_lists(lead_client, roadmap):

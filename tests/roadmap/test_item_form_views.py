@@ -1,3 +1,6 @@
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -60,6 +63,11 @@ def test_effort_has_the_same_limit_on_every_database(pm_client):
     assert not RoadmapItem.objects.exists()
 
 
+def test_the_database_refuses_effort_over_the_limit_too(item):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoadmapItem.objects.filter(pk=item.pk).update(effort=1001)
+
+
 def test_an_archived_persona_cannot_be_chosen_as_requester(pm_client):
     old = make_persona(archived=True)
     response = pm_client.post(CREATE, details(requesting_persona=old.pk))
@@ -120,6 +128,32 @@ def test_an_edit_goes_through_when_only_a_triage_came_in_between(
     item.refresh_from_db()
     assert (item.title, item.version) == ("My title", 3)
     assert item.current_triage().value_for_other_side == "Renewals."
+
+
+def test_an_edit_is_refused_when_details_were_saved_even_if_a_triage_came_after(
+    pm_client, pm, item, customer_persona
+):
+    form_data = details(item, title="My title")  # opened at version 1
+    theirs = RoadmapItem.objects.get(pk=item.pk)
+    theirs.title = "Their title"
+    theirs.save_edit(expected_version=1, edited_by=pm)  # version 2
+    triage(theirs, [customer_persona], by=pm)  # version 3
+    assertContains(pm_client.post(edit_url(item), form_data), "Someone else saved this item")
+    item.refresh_from_db()
+    assert (item.title, item.version) == ("Their title", 3)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
+def test_an_edit_locks_the_item_before_it_looks_for_other_saves(pm, item, customer_persona):
+    triage(item, [customer_persona], by=pm)  # version 2: the edit below must look
+    item.refresh_from_db()
+    item.title = "Mine"
+    with CaptureQueriesContext(connection) as queries:
+        item.save_edit(expected_version=1, edited_by=pm)
+    sqls = [q["sql"] for q in queries]
+    locked = next(i for i, sql in enumerate(sqls) if "FOR UPDATE" in sql)
+    looked = next(i for i, sql in enumerate(sqls) if "historicalroadmapitem" in sql)
+    assert locked < looked
 
 
 def test_team_lead_gets_403_on_create_and_edit(lead_client, item):
