@@ -1,4 +1,5 @@
 import copy
+import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -276,10 +277,12 @@ def review(request, pk):
         RoadmapItem.objects.select_related("product", "owner", "triage", "review__reviewed_by"),
         pk=pk,
     )
-    form = ReviewForm(request.POST or None, item=item,
-                      initial={"next": request.GET.get("next", "")})
-    conflict = None
     compact = request.POST.get("compact", request.GET.get("compact")) == "1"
+    # On the dashboard an item can be open in both lists at once: ids unique to this form.
+    ids = {"auto_id": f"id_review{item.pk}_{secrets.token_hex(3)}_%s"} if compact else {}
+    form = ReviewForm(request.POST or None, item=item,
+                      initial={"next": request.GET.get("next", "")}, **ids)
+    conflict = None
     if form.is_bound and form.is_valid():
         try:
             saved = item.record_review(

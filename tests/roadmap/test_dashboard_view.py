@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -197,6 +199,14 @@ def test_only_the_panel_a_lead_opens_takes_the_focus(lead_client, roadmap):
     review_url = reverse("roadmap:review", args=[roadmap["sso"].pk])
     opened = lead_client.get(review_url, {"compact": "1"}, headers=htmx)
     assertContains(opened, "data-autofocus", count=1)
+
+
+def test_a_review_form_open_in_both_lists_has_ids_of_its_own(lead_client, roadmap):
+    review_url = reverse("roadmap:review", args=[roadmap["sso"].pk])
+    ids = [set(re.findall(r'id="(id_review[^"]+)"', lead_client.get(
+        review_url, {"compact": "1"}, headers={"HX-Request": "true"}).content.decode()))
+        for _ in range(2)]
+    assert ids[0] and not ids[0] & ids[1]
 
 
 def test_team_lead_gets_review_forms_in_the_lists(lead_client, roadmap):
