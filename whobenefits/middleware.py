@@ -12,8 +12,7 @@ class LoginRequired(LoginRequiredMiddleware):
 
     def handle_no_permission(self, request, view_func):
         # A history restore (back/forward) loads a whole page: it may go to the login page.
-        if (request.headers.get("HX-Request") == "true"
-                and request.headers.get("HX-History-Restore-Request") != "true"):
+        if request.htmx and not request.htmx.history_restore_request:
             return HttpResponse("Your session has ended: log in again.", status=401,
                                 content_type="text/plain; charset=utf-8")
         return super().handle_no_permission(request, view_func)
