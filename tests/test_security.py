@@ -231,3 +231,19 @@ def test_a_forged_forwarded_for_does_not_escape_the_address_lockout(db, settings
     assert client_address(request) == "203.0.113.9"
     settings.TRUSTED_PROXY_COUNT = 0
     assert client_address(request) == "10.0.0.2"
+
+
+def test_messages_live_in_the_session_not_in_a_readable_cookie(pm_client, item):
+    response = pm_client.post(reverse("roadmap:item-edit", args=[item.pk]), {
+        "title": "Single sign-on with SAML", "product": item.product_id, "description": "",
+        "request_quote": "", "requesting_persona": "", "status": item.status,
+        "horizon": item.horizon, "effort": "", "owner": "", "version": item.version,
+    })
+    assert response.status_code == 302
+    assert "messages" not in response.cookies
+    assert response.cookies[django_settings.SESSION_COOKIE_NAME]["httponly"]
+    page = pm_client.get(response["Location"])
+    assertContains(page, "Saved “Single sign-on with SAML”.")
+    assert "messages" not in page.cookies
+    assert "Saved “Single sign-on with SAML”." not in pm_client.get(
+        response["Location"]).content.decode()

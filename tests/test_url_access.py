@@ -50,6 +50,9 @@ EXPECTED = {
     "roadmap:review": ("403/403", "200/200", "200/200", "403/403", LOGIN),
     "audit:trail": ("403/405", "403/405", "200/405", "403/405", LOGIN),
     "audit:trail-csv": ("403/405", "403/405", "200/405", "403/405", LOGIN),
+    # Probes for a load balancer: no login; GET and HEAD only.
+    "healthz": ("200/405",) * 5,
+    "readyz": ("200/405",) * 5,
     # The admin: only the Admin role (staff) gets in; inside, its permissions decide.
     "admin:index": admin_row(200, 200),
     "admin:login": ("200/200", "200/200", "302/200", "200/200", "200/200"),

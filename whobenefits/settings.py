@@ -120,6 +120,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Messages live in the session, behind its HttpOnly cookie, not in a readable cookie of their own.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "roadmap:item-list"
 LOGOUT_REDIRECT_URL = "login"
@@ -160,6 +163,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 # The preload directive alone enrols nothing (that takes a submission for the apex domain),
 # so it is on in production; `check --deploy` asks for it.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# A load balancer probes over plain HTTP inside the network: answer it, do not redirect it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if env_bool("BEHIND_HTTPS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many proxies in front append to X-Forwarded-For. The client's address (for lockouts

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from . import health
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="roadmap:item-list"), name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -11,6 +13,8 @@ urlpatterns = [
     path("roadmap/", include("roadmap.urls")),
     path("admin/", admin.site.urls),
     path("audit/", include("audit.urls")),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 # Denials are logged with the person and address before the 403 page is shown.
