@@ -1,6 +1,17 @@
 from django import forms
 
+from whobenefits.forms import FilterForm
+
 from .models import Persona
+
+
+class PersonaListForm(FilterForm):
+    """Whether the persona list shows archived personas too."""
+
+    archived = forms.BooleanField(required=False)
+
+    def show_archived(self):
+        return self.valid_filters().get("archived", False)
 
 
 class MergePersonasForm(forms.Form):

@@ -18,8 +18,6 @@ class Side(models.TextChoices):
         return Side.USER if self == Side.CUSTOMER else Side.CUSTOMER
 
 
-SIDE_VALUES = Side.values
-
 
 class SuccessMetricQuerySet(models.QuerySet):
     def active(self):
@@ -53,7 +51,7 @@ class SuccessMetric(models.Model):
     class Meta:
         ordering = ["side", "order", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(side__in=SIDE_VALUES), name="metric_side_valid"),
+            models.CheckConstraint(condition=Q(side__in=Side.values), name="metric_side_valid"),
         ]
 
     def __str__(self):
@@ -130,7 +128,7 @@ class Persona(models.Model):
     class Meta:
         ordering = ["side", "order", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(side__in=SIDE_VALUES), name="persona_side_valid"),
+            models.CheckConstraint(condition=Q(side__in=Side.values), name="persona_side_valid"),
             models.CheckConstraint(
                 condition=Q(archetype__in=Archetype.values),
                 name="persona_archetype_valid",

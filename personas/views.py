@@ -2,18 +2,20 @@ from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from .forms import PersonaListForm
 from .models import Persona, Side
 
 
 @require_GET
 @permission_required("personas.view_persona", raise_exception=True)
 def persona_list(request):
+    show_archived = PersonaListForm(request.GET).show_archived()
     personas = Persona.objects.prefetch_related("metrics")
-    if not request.GET.get("archived"):
+    if not show_archived:
         personas = personas.active()
     sides = [
         (side, [persona for persona in personas if persona.side == side]) for side in Side
     ]
     return render(request, "personas/persona_list.html", {
-        "sides": sides, "show_archived": bool(request.GET.get("archived")),
+        "sides": sides, "show_archived": show_archived,
     })
