@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from roadmap.views import filters_query
+from whobenefits.forms import filters_query
 from whobenefits.spreadsheet import Echo, safe_cell
 
 from .forms import TrailFilterForm

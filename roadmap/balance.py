@@ -14,6 +14,7 @@ from .models import (
     UNTRIAGED,
     BeneficiaryClass,
     Horizon,
+    Reach,
     ReviewThresholds,
 )
 
@@ -184,7 +185,7 @@ class RoadmapBalance:
         traps = []
         checks = [
             ("Building only for buyers", "customers only", BeneficiaryClass.CUSTOMERS,
-             thresholds.buyers_only_share),
+             thresholds.customers_only_share),
             ("Building only for users", "users only", BeneficiaryClass.USERS,
              thresholds.users_only_share),
         ]
@@ -199,19 +200,17 @@ class RoadmapBalance:
         return traps
 
     def _coverage(self, scoped):
-        personas = {persona.pk: PersonaReach(persona) for persona in Persona.objects.active()}
-        moved = {}
-        for relation, pk, items, near in scoped.reach(self.counted_horizons):
-            if relation == "metric":
-                moved[pk] = items
-            elif pk in personas:  # archived personas are not listed
-                setattr(personas[pk], relation, items)
-                personas[pk].near += near
+        reach = {(row.relation, row.target_id): row for row in scoped.reach(self.counted_horizons)}
+        nothing = Reach(None, None, 0, 0)
         sides = {side: SideCoverage(side) for side in Side}
-        for reach in personas.values():
-            sides[reach.persona.side].personas.append(reach)
+        for persona in Persona.objects.active():  # archived personas are not listed
+            primary = reach.get(("primary", persona.pk), nothing)
+            indirect = reach.get(("indirect", persona.pk), nothing)
+            sides[persona.side].personas.append(PersonaReach(
+                persona, primary.items, indirect.items, primary.near + indirect.near))
         for metric in SuccessMetric.objects.active():
-            sides[metric.side].metrics.append(MetricReach(metric, moved.get(metric.pk, 0)))
+            moved = reach.get(("metric", metric.pk), nothing)
+            sides[metric.side].metrics.append(MetricReach(metric, moved.items))
         return list(sides.values())
 
     @property

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from personas.models import Persona, Side, SuccessMetric
-from whobenefits.forms import FilterForm
+from whobenefits.forms import FilterForm, VersionedForm
 from whobenefits.people import person_label
 
 from . import roles
@@ -18,20 +18,28 @@ from .models import (
     BeneficiaryClass,
     Horizon,
     Product,
-    Review,
     RoadmapItem,
     Status,
-    TriageSnapshot,
+    Verdict,
+    WhoseProblem,
 )
+
+# The largest id a database stores (a 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+class ProductFilterField(forms.ModelChoiceField):
+    """A filter on one product, named by its slug in the URL, or all products."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Product.objects.all(), required=False,
+                         empty_label="All products", to_field_name="slug", **kwargs)
 
 
 class RoadmapFilterForm(FilterForm):
     """The roadmap list's filters; they live in the URL so a view can be bookmarked."""
 
-    product = forms.ModelChoiceField(
-        queryset=Product.objects.all(), required=False, empty_label="All products",
-        to_field_name="slug",
-    )
+    product = ProductFilterField()
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
     horizon = forms.ChoiceField(choices=[("", "Any horizon"), *Horizon.choices], required=False)
     beneficiary_class = forms.ChoiceField(
@@ -61,17 +69,24 @@ class RoadmapFilterForm(FilterForm):
 PERSONA_KEYS = "1234567890bdefghijklmnopqrtvwxyz"
 
 
-class RoadmapItemForm(forms.ModelForm):
-    """Create or edit an item's details; an edit carries the version it started from."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class ItemDetailsForm(VersionedForm, forms.ModelForm):
+    """An item's details (not its triage); an edit carries the version it started from."""
 
     class Meta:
         model = RoadmapItem
-        fields = [
-            "title", "product", "description", "request_quote", "requesting_persona",
-            "status", "horizon", "effort", "owner",
-        ]
+        fields = RoadmapItem.DETAILS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A new item has no version: nobody else can have saved it yet.
+        self.fields["version"].required = self.instance.pk is not None
+        self.fields["version"].initial = self.instance.version if self.instance.pk else None
+
+
+class RoadmapItemForm(ItemDetailsForm):
+    """Create or edit an item's details on the app's pages."""
+
+    class Meta(ItemDetailsForm.Meta):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "request_quote": forms.Textarea(attrs={"rows": 3}),
@@ -79,12 +94,7 @@ class RoadmapItemForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
-        self.conflict = None
         item = self.instance
-        if item.pk is None:
-            del self.fields["version"]
-        else:
-            self.fields["version"].initial = item.version
         # Archived personas and people without a role cannot be chosen, but an item that
         # already names one keeps it.
         personas = self.fields["requesting_persona"]
@@ -104,54 +114,6 @@ class RoadmapItemForm(forms.ModelForm):
         owner.label_from_instance = person_label
         owner.empty_label = "Nobody yet"
         self.fields["effort"].widget.attrs.update(min=0, max=EFFORT_MAX)
-
-    def refuse_stale(self, current):
-        """Someone saved the item since this form began: say what differs and keep the input.
-
-        The hidden version moves to `current`'s, so saving again deliberately replaces it.
-        """
-        shown = [(self.fields[name].label, _display(current, name), _display_value(self, name))
-                 for name in self.Meta.fields]
-        by, at = current.last_change()
-        self.conflict = {
-            "by": by, "at": at,
-            "differences": [(label, saved, yours) for label, saved, yours in shown
-                            if saved != yours],
-        }
-        self.data = self.data.copy()
-        self.data["version"] = current.version
-        self.add_error(None, STALE_MESSAGE)
-
-
-STALE_MESSAGE = (
-    "Someone else saved this item while you were editing, so your changes were not saved. "
-    "Compare below, then save again to replace their version with yours."
-)
-
-
-def _display(item, name):
-    """How a person reads one field of an item."""
-    value = getattr(item, name)
-    if value in (None, ""):
-        return "—"
-    if hasattr(item, f"get_{name}_display"):
-        return getattr(item, f"get_{name}_display")()
-    if name == "owner":
-        return person_label(value)
-    return str(value)
-
-
-def _display_value(form, name):
-    """How a person reads what they typed or chose in one field."""
-    value = form.cleaned_data.get(name)
-    if value in (None, ""):
-        return "—"
-    choices = dict(form.fields[name].choices) if name in ("status", "horizon") else None
-    if choices:
-        return choices.get(value, value)
-    if name == "owner":
-        return person_label(value)
-    return str(value)
 
 
 def parse_id(text):
@@ -192,13 +154,13 @@ class PickField(forms.MultipleChoiceField):
         return [self.objects[pk] for pk in super().clean(value)]
 
 
-class TriageForm(forms.Form):
+class TriageForm(VersionedForm):
     """The two triage questions for one item. Clean data is what record_triage takes."""
 
     primary_beneficiaries = PickField(model=Persona, label="Who benefits most from this?")
     whose_problem = forms.ChoiceField(
         label="Whose problem is it?", required=False, widget=forms.RadioSelect,
-        choices=[(Side.CUSTOMER, "Customer problem"), (Side.USER, "User problem")],
+        choices=WhoseProblem.choices,
         help_text="Left blank, it is the problem of the side you picked.",
     )
     metrics = PickField(model=SuccessMetric, label="Success metrics it moves")
@@ -211,13 +173,11 @@ class TriageForm(forms.Form):
     other_side_metrics = PickField(
         model=SuccessMetric, label="The other side's success metrics it should move"
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, data=None, *, item, **kwargs):
         self.item = item
         self.triage = item.current_triage()
         super().__init__(data, initial=self.initial_answer(), **kwargs)
-        self.conflict = None
         named = self.triage.primary_beneficiaries.all() if self.triage else []
         named_indirect = self.triage.indirect_beneficiaries.all() if self.triage else []
         named_metrics = self.triage.metrics.all() if self.triage else []
@@ -359,34 +319,11 @@ class TriageForm(forms.Form):
             "expected_version": data["version"],
         }
 
-    def refuse_stale(self, current):
-        """Someone saved the item since this form began: show what differs, keep the input.
-
-        `current` is the item as saved now, its triage prefetched. The hidden version moves
-        to the current one, so saving again deliberately replaces their answer with this one.
-        """
-        by, at = current.last_change()
-        self.conflict = {
-            "by": by, "at": at,
-            "differences": TriageSnapshot.differences(
-                TriageSnapshot.from_triage(current.current_triage()),
-                TriageSnapshot.from_answer(**self.answer()),
-            ),
-        }
-        self.data = self.data.copy()
-        self.data["version"] = current.version
-        self.add_error(None, "Someone else saved this item while you were answering, so your "
-                             "answer was not saved. Compare below, then save again to replace "
-                             "theirs with yours.")
-
 
 class TriageQueueForm(FilterForm):
     """Which untriaged items the queue walks (a product, or all) and where it has got to."""
 
-    product = forms.ModelChoiceField(
-        queryset=Product.objects.all(), required=False, empty_label="All products",
-        to_field_name="slug",
-    )
+    product = ProductFilterField()
     after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def walked_past(self):
@@ -410,6 +347,12 @@ class TriageQueueForm(FilterForm):
         return reverse("roadmap:triage-queue") + query
 
 
+class QueuedItemForm(forms.Form):
+    """Which item of the queue a triage answers."""
+
+    item = forms.IntegerField(min_value=1, max_value=MAX_ID)
+
+
 OPEN = ""
 ANY_STATUS = "any"
 
@@ -426,10 +369,7 @@ class ReviewFilterForm(FilterForm):
     defaults to open work (not shipped or dropped).
     """
 
-    product = forms.ModelChoiceField(
-        queryset=Product.objects.all(), required=False, empty_label="All products",
-        to_field_name="slug",
-    )
+    product = ProductFilterField()
     horizon = forms.ChoiceField(choices=[("", "All horizons"), *Horizon.choices], required=False)
     status = forms.ChoiceField(
         choices=[(OPEN, "Open items"), *Status.choices,
@@ -487,11 +427,38 @@ class ReviewFilterForm(FilterForm):
         return " · ".join(parts)
 
 
-class ReviewForm(forms.Form):
-    """A team lead's verdict on one triaged item; the versions catch a concurrent review."""
+# The dashboard's lists of items to review; an item can be in both at once.
+DASHBOARD_LISTS = ["one-sided", "challenges"]
+
+
+class ReviewPanelForm(FilterForm):
+    """Where a review panel shows (the item's own, or compact in a dashboard list) and the
+    page to return to after the review."""
+
+    list = forms.ChoiceField(choices=[(name, name) for name in DASHBOARD_LISTS],
+                             required=False, widget=forms.HiddenInput)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data):
+        super().__init__(data, auto_id=False)  # hidden inputs repeated on the dashboard
+
+    @property
+    def list_name(self):
+        return self.valid_filters().get("list", "")
+
+    @property
+    def next_url(self):
+        return self.valid_filters().get("next", "")
+
+
+class ReviewForm(VersionedForm):
+    """A team lead's verdict on one triaged item; the versions catch a concurrent review.
+
+    In a dashboard list (`list_name`) its ids name the list: an item can be in both.
+    """
 
     verdict = forms.ChoiceField(
-        choices=[(Review.Verdict.ACCEPTED, "Accept"), (Review.Verdict.CHALLENGED, "Challenge")],
+        choices=[(Verdict.ACCEPTED, "Accept"), (Verdict.CHALLENGED, "Challenge")],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
@@ -499,33 +466,32 @@ class ReviewForm(forms.Form):
         max_length=REVIEW_COMMENT_MAX_LENGTH,
         help_text="Required for a challenge: say what the PM should look at again.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     review_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    next = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, item, **kwargs):
-        review = item.current_review()
-        kwargs.setdefault("auto_id", f"id_review{item.pk}_%s")
-        kwargs.setdefault("initial", {})
-        kwargs["initial"].update(version=item.version,
-                                 review_version=review.version if review else 0)
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, item, list_name=""):
+        super().__init__(data, initial=self.current_versions(item),
+                         auto_id="_".join(filter(None, [f"id_review{item.pk}", list_name, "%s"])))
         self.item = item
 
     def clean(self):
         cleaned = super().clean()
-        if (cleaned.get("verdict") == Review.Verdict.CHALLENGED
+        if (cleaned.get("verdict") == Verdict.CHALLENGED
                 and not cleaned.get("comment", "").strip()):
             self.add_error("comment", "Say why you challenge this item.")
         if self.item.current_triage() is None:
             raise forms.ValidationError("Only a triaged item can be reviewed: triage it first.")
         return cleaned
 
-    def refuse_stale(self, current):
-        """Someone changed or reviewed the item since: keep the lead's verdict and comment,
-        move the hidden versions to `current`'s so saving again is a deliberate choice."""
+    def review(self):
+        """The keyword arguments of item.record_review for the clean verdict (verdict() would
+        hide the verdict field)."""
+        data = self.cleaned_data
+        return {
+            "verdict": data["verdict"], "comment": data["comment"],
+            "expected_version": data["version"],
+            "expected_review_version": data["review_version"],
+        }
+
+    def current_versions(self, current):
         review = current.current_review()
-        self.item = current
-        self.data = self.data.copy()
-        self.data["version"] = current.version
-        self.data["review_version"] = review.version if review else 0
+        return {"version": current.version, "review_version": review.version if review else 0}

@@ -1,7 +1,7 @@
-from dataclasses import dataclass
+
+from collections import namedtuple
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, transaction
@@ -10,10 +10,11 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history import register
 from simple_history.models import HistoricalRecords
 
 from personas.models import Persona, Side, SuccessMetric
+
+from . import roles  # noqa: F401  (registers the history of people and their roles)
 
 VALUE_FOR_OTHER_SIDE_MAX_LENGTH = 1000
 REVIEW_COMMENT_MAX_LENGTH = 2000
@@ -42,6 +43,18 @@ class BeneficiaryClass(models.TextChoices):
     def benefiting_side(self):
         """The one side a one-sided class benefits; None for both."""
         return {self.CUSTOMERS: Side.CUSTOMER, self.USERS: Side.USER}.get(self)
+
+
+class WhoseProblem(models.TextChoices):
+    """Triage question 1's other half: whose problem the item solves (a side's value)."""
+
+    CUSTOMER = Side.CUSTOMER.value, "Customer problem"
+    USER = Side.USER.value, "User problem"
+
+
+class Verdict(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    CHALLENGED = "challenged", "Challenged"
 
 
 class Product(models.Model):
@@ -84,6 +97,9 @@ OPEN_STATUSES = [Status.IDEA, Status.PLANNED, Status.IN_PROGRESS]
 # A persona that no now or next item names is neglected for the foreseeable future.
 NEAR_HORIZONS = [Horizon.NOW, Horizon.NEXT]
 UNTRIAGED = "untriaged"
+# One row of reach(): how many items name a persona (relation "primary" or "indirect") or a
+# metric ("metric"), in the counted horizons and in the near ones.
+Reach = namedtuple("Reach", ["relation", "target_id", "items", "near"])
 
 
 class RoadmapItemQuerySet(models.QuerySet):
@@ -140,8 +156,18 @@ class RoadmapItemQuerySet(models.QuerySet):
     def owned_by(self, owner):
         return self.filter(owner=owner)
 
+    def for_review(self):
+        """What a review panel shows of an item: its product, owner, triage and review."""
+        return self.select_related("product", "owner", "triage", "review__reviewed_by")
+
     def challenged(self):
-        return self.filter(review__verdict=Review.Verdict.CHALLENGED)
+        return self.filter(review__verdict=Verdict.CHALLENGED)
+
+    def challenges_answered_first(self):
+        """The challenged items, those the PM answered by a re-triage first (the team lead's
+        move), then the newest challenge first."""
+        return self.challenged().order_by(
+            F("review__answered_at").desc(nulls_last=True), "-review__reviewed_at")
 
     def open_challenges(self):
         """Challenged and not yet answered by a re-triage: the PM's move."""
@@ -165,15 +191,15 @@ class RoadmapItemQuerySet(models.QuerySet):
                                                    BeneficiaryClass.USERS],
                     triage__value_for_other_side="",
                 )),
-                challenged=Count("pk", filter=Q(review__verdict=Review.Verdict.CHALLENGED)),
+                challenged=Count("pk", filter=Q(review__verdict=Verdict.CHALLENGED)),
             )
             .order_by()
         )
 
     def reach(self, counted_horizons):
         """How many of these items name each persona (as primary or indirect beneficiary)
-        and each metric: rows of (relation, id, items in `counted_horizons`, items in the
-        near horizons), relation being "primary", "indirect" or "metric".
+        and each metric: Reach rows of (relation, target_id, items in `counted_horizons`,
+        items in the near horizons), relation being "primary", "indirect" or "metric".
 
         Hand-written SQL because the ORM cannot share one filtered set between three
         GROUP BYs: the items and their triages are joined once, in a CTE, and each join
@@ -188,7 +214,9 @@ class RoadmapItemQuerySet(models.QuerySet):
         except EmptyResultSet:  # e.g. .none(): nothing to count
             return []
         quote = connections[self.db].ops.quote_name
-        counted = ", ".join(["%s"] * len(counted_horizons))
+        # No counted horizon counts nothing ("IN ()" is no SQL), yet the near counts stand.
+        counted = (f"s.item_horizon IN ({', '.join(['%s'] * len(counted_horizons))})"
+                   if counted_horizons else "1 = 0")
         near = ", ".join(["%s"] * len(NEAR_HORIZONS))
         counts = []
         for relation, through, target in [
@@ -202,14 +230,14 @@ class RoadmapItemQuerySet(models.QuerySet):
             # Only quoted names and placeholders go into the SQL, never a value.
             counts.append(
                 f"SELECT '{relation}', t.{column},"  # noqa: S608
-                f" COUNT(CASE WHEN s.item_horizon IN ({counted}) THEN 1 END),"
+                f" COUNT(CASE WHEN {counted} THEN 1 END),"
                 f" COUNT(CASE WHEN s.item_horizon IN ({near}) THEN 1 END)"
                 f" FROM {table} t JOIN scoped s ON s.triage_pk = t.{triage} GROUP BY t.{column}"
             )
             params = (*params, *counted_horizons, *NEAR_HORIZONS)
         with connections[self.db].cursor() as cursor:
             cursor.execute(f"WITH scoped AS ({scoped}) " + " UNION ALL ".join(counts), params)
-            return cursor.fetchall()
+            return [Reach(*row) for row in cursor.fetchall()]
 
     def for_export(self):
         """Everything a CSV row or the printed page shows, in a fixed number of queries."""
@@ -224,6 +252,11 @@ class RoadmapItem(models.Model):
     Status = Status
 
     Horizon = Horizon
+
+    # What an edit of the item's details changes (its triage has a form of its own): the
+    # fields of the edit forms, and what a refused edit compares.
+    DETAILS = ["title", "product", "description", "request_quote", "requesting_persona",
+               "status", "horizon", "effort", "owner"]
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="items")
     title = models.CharField(max_length=200)
@@ -315,39 +348,43 @@ class RoadmapItem(models.Model):
             self._history_user = edited_by
             self.save()
 
-    def check_edit(self, started_at):
+    def check_edit(self, expected_version):
         """Lock this item for the rest of the transaction and return its current version;
-        raise EditConflict if someone saved its details since version `started_at`.
+        raise EditConflict if someone saved its details since `expected_version`.
 
         Each details save writes a history record with its version. A triage bumps the
         version without one: it leaves the details alone, so it does not block an edit.
         """
         current = RoadmapItem.objects.select_for_update().values_list(
             "version", flat=True).get(pk=self.pk)
-        if current != started_at and self.history.filter(version__gt=started_at).exists():
+        if current != expected_version and self.history.filter(
+                version__gt=expected_version).exists():
             raise EditConflict(RoadmapItem.objects.get(pk=self.pk))
         return current
 
     def last_change(self):
-        """Who last saved the item's details or its triage, and when (2 queries).
+        """Who last saved the item's details, its triage or its review, and when (3 queries).
 
         What a refused concurrent save names; (None, None) when nothing is recorded.
         """
         latest_of_each = [
             history.select_related("history_user").order_by("-history_date").first()
-            for history in (self.history.all(), Triage.history.filter(item_id=self.pk))
+            for history in (self.history.all(), Triage.history.filter(item_id=self.pk),
+                            Review.history.filter(item_id=self.pk))
         ]
         latest = max(filter(None, latest_of_each), key=lambda r: r.history_date, default=None)
         return (latest.history_user, latest.history_date) if latest else (None, None)
 
     def triage_history(self):
         """Every triage change, newest first, with who, when, before and after (4 queries)."""
+        from .history import HISTORICAL_PICKS, TriageChange, TriageSnapshot  # imports models
+
         records = Triage.history.filter(item_id=self.pk).select_related(
             "history_user"
         ).prefetch_related(*(
             Prefetch(f"{name}_set", queryset=Triage.history.model._meta.get_field(name)
                      .related_model.objects.select_related(related))
-            for name, related in _HISTORICAL_PICKS
+            for name, related in HISTORICAL_PICKS
         )).order_by("history_date", "history_id")
         changes, before = [], None
         for record in records:
@@ -392,7 +429,7 @@ class RoadmapItem(models.Model):
 
     def _mark_challenge_answered(self, answered_by):
         review = self.current_review()
-        if review and review.verdict == Review.Verdict.CHALLENGED and not review.answered_at:
+        if review and review.verdict == Verdict.CHALLENGED and not review.answered_at:
             review.answered_at = timezone.now()
             review._history_user = answered_by
             review.save(update_fields=["answered_at"])
@@ -407,7 +444,7 @@ class RoadmapItem(models.Model):
         each other. ValidationError when the item is untriaged or a challenge has no reason.
         """
         comment = comment.strip()
-        if verdict == Review.Verdict.CHALLENGED and not comment:
+        if verdict == Verdict.CHALLENGED and not comment:
             raise ValidationError({"comment": "Say why you challenge this item."})
         with transaction.atomic():
             # Lock the item row: concurrent reviews of one item queue here (PostgreSQL);
@@ -434,7 +471,13 @@ class RoadmapItem(models.Model):
 
 
 class EditConflict(Exception):
-    """Someone else saved the item after this edit began; `current` is the item as it is now."""
+    """Someone else saved the item after this edit began; `current` is the item as it is now.
+
+    Raised by every write that takes an `expected_version` (save_edit, check_edit,
+    record_triage, record_review), never an overwrite. A form turns it into its refusal
+    (whobenefits.forms.VersionedForm); an API answers 409 with `current` and the rows of
+    roadmap.history's differences functions.
+    """
 
     def __init__(self, current):
         super().__init__(f"Roadmap item {current.pk} is at version {current.version}.")
@@ -491,9 +534,7 @@ class Triage(models.Model):
     # Derived from the primary beneficiaries' sides by set_answer(), the one write path;
     # stored so the dashboard can count classes in the database.
     beneficiary_class = models.CharField(max_length=9, choices=BeneficiaryClass.choices)
-    whose_problem = models.CharField(
-        max_length=8, choices=[(Side.CUSTOMER, "Customer problem"), (Side.USER, "User problem")],
-    )
+    whose_problem = models.CharField(max_length=8, choices=WhoseProblem.choices)
     value_for_other_side = models.TextField(
         "how it creates value for the other side", blank=True,
         max_length=VALUE_FOR_OTHER_SIDE_MAX_LENGTH,
@@ -521,7 +562,7 @@ class Triage(models.Model):
                 name="triage_class_valid",
             ),
             models.CheckConstraint(
-                condition=Q(whose_problem__in=[Side.CUSTOMER, Side.USER]),
+                condition=Q(whose_problem__in=WhoseProblem.values),
                 name="triage_whose_problem_valid",
             ),
             # Question 2 only exists for one-sided items.
@@ -601,9 +642,7 @@ class Triage(models.Model):
 class Review(models.Model):
     """A team lead's verdict on an item's triage: accepted, or challenged with a reason."""
 
-    class Verdict(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted"
-        CHALLENGED = "challenged", "Challenged"
+    Verdict = Verdict
 
     item = models.OneToOneField(RoadmapItem, on_delete=models.CASCADE, related_name="review")
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
@@ -622,11 +661,11 @@ class Review(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(verdict__in=["accepted", "challenged"]),
+                condition=Q(verdict__in=Verdict.values),
                 name="review_verdict_valid",
             ),
             models.CheckConstraint(
-                condition=~Q(verdict="challenged", comment=""),
+                condition=~Q(verdict=Verdict.CHALLENGED, comment=""),
                 name="review_challenge_has_comment",
             ),
         ]
@@ -648,6 +687,8 @@ class Review(models.Model):
 
         One query over the history records.
         """
+        from .history import ReviewEvent  # it imports this module
+
         events = []
         answered_at = None
         for record in self.history.select_related("reviewed_by", "history_user").order_by(
@@ -666,27 +707,17 @@ class Review(models.Model):
         return events
 
 
-class ReviewEvent:
-    """One step of a review exchange: a verdict, or the PM's answering re-triage."""
-
-    LABELS = {"accepted": "Accepted", "challenged": "Challenged", "answered": "Answered"}
-
-    def __init__(self, kind, person, at, text):
-        self.kind, self.person, self.at, self.text = kind, person, at, text
-
-    @property
-    def label(self):
-        return self.LABELS[self.kind]
+class ThresholdScope(models.TextChoices):
+    NOW = "now", "Now horizon"
+    NOW_AND_NEXT = "now_next", "Now and next horizons"
 
 
 class ReviewThresholds(models.Model):
     """The shares of one-sided work that trigger the two trap warnings; one row, set by admins."""
 
-    class Scope(models.TextChoices):
-        NOW = "now", "Now horizon"
-        NOW_AND_NEXT = "now_next", "Now and next horizons"
+    Scope = ThresholdScope
 
-    buyers_only_share = models.PositiveSmallIntegerField(
+    customers_only_share = models.PositiveSmallIntegerField(
         "building only for buyers above (%)", default=50,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="Warn when customers-only items pass this share of the triaged items in scope.",
@@ -704,11 +735,11 @@ class ReviewThresholds(models.Model):
         verbose_name = verbose_name_plural = "review thresholds"
         constraints = [
             models.CheckConstraint(
-                condition=Q(buyers_only_share__lte=100) & Q(users_only_share__lte=100),
+                condition=Q(customers_only_share__lte=100) & Q(users_only_share__lte=100),
                 name="threshold_shares_are_percentages",
             ),
             models.CheckConstraint(
-                condition=Q(scope__in=["now", "now_next"]), name="threshold_scope_valid"
+                condition=Q(scope__in=ThresholdScope.values), name="threshold_scope_valid"
             ),
         ]
 
@@ -722,134 +753,3 @@ class ReviewThresholds(models.Model):
         Reading never writes: the audit trail should not show a team lead creating it.
         """
         return cls.objects.order_by("pk").first() or cls()
-
-
-def _names(things):
-    """Sorted names, archived ones marked: what a person reads in a before/after."""
-    return ", ".join(sorted(f"{t} (archived)" if t.archived else str(t) for t in things)) or "—"
-
-
-@dataclass(frozen=True)
-class TriageSnapshot:
-    """A triage answer as a person reads it, to compare two answers field by field."""
-
-    beneficiary_class: str
-    whose_problem: str
-    primary_beneficiaries: str
-    value_for_other_side: str
-    indirect_beneficiaries: str
-    metrics: str
-
-    LABELS = {
-        "beneficiary_class": "Who benefits",
-        "primary_beneficiaries": "Primary beneficiaries",
-        "whose_problem": "Whose problem",
-        "value_for_other_side": "Value for the other side",
-        "indirect_beneficiaries": "Indirect beneficiaries",
-        "metrics": "Success metrics",
-    }
-    WHOSE_PROBLEM = {Side.CUSTOMER: "Customer problem", Side.USER: "User problem"}
-
-    @classmethod
-    def from_answer(cls, *, primary_beneficiaries, whose_problem, value_for_other_side="",
-                    indirect_beneficiaries=(), metrics=(), **_):
-        """The answer a form is about to save (the arguments of record_triage)."""
-        if not primary_beneficiaries:
-            return None
-        klass = BeneficiaryClass.from_sides(p.side for p in primary_beneficiaries)
-        one_sided = klass.benefiting_side is not None
-        return cls(
-            beneficiary_class=klass.label,
-            whose_problem=cls.WHOSE_PROBLEM.get(whose_problem, "—"),
-            primary_beneficiaries=_names(primary_beneficiaries),
-            value_for_other_side=(value_for_other_side.strip() or "—") if one_sided else "—",
-            indirect_beneficiaries=_names(indirect_beneficiaries if one_sided else ()),
-            metrics=_names(metrics),
-        )
-
-    @classmethod
-    def from_triage(cls, triage):
-        """A saved answer; reads its many-to-many fields, so prefetch them."""
-        if triage is None:
-            return None
-        return cls.from_answer(
-            primary_beneficiaries=list(triage.primary_beneficiaries.all()),
-            whose_problem=triage.whose_problem, value_for_other_side=triage.value_for_other_side,
-            indirect_beneficiaries=list(triage.indirect_beneficiaries.all()),
-            metrics=list(triage.metrics.all()),
-        )
-
-    @classmethod
-    def from_record(cls, record):
-        """A historical answer, with the picks recorded alongside it."""
-        return cls(
-            beneficiary_class=BeneficiaryClass(record.beneficiary_class).label,
-            whose_problem=cls.WHOSE_PROBLEM.get(record.whose_problem, "—"),
-            primary_beneficiaries=_names(
-                row.persona for row in record.historicaltriageprimarybeneficiary_set.all()),
-            value_for_other_side=record.value_for_other_side or "—",
-            indirect_beneficiaries=_names(
-                row.persona for row in record.historicaltriageindirectbeneficiary_set.all()),
-            metrics=_names(row.metric for row in record.historicaltriagemetric_set.all()),
-        )
-
-    @staticmethod
-    def differences(before, after):
-        """(label, before, after) for each field that differs; None stands for untriaged."""
-        empty = dict.fromkeys(TriageSnapshot.LABELS, "—") | {"beneficiary_class": "Untriaged"}
-        old = before.__dict__ if before else empty
-        new = after.__dict__ if after else empty
-        return [(label, old[name], new[name])
-                for name, label in TriageSnapshot.LABELS.items() if old[name] != new[name]]
-
-
-@dataclass(frozen=True)
-class TriageChange:
-    """One entry of an item's triage history: who changed the answer, when, from what to what."""
-
-    record: object
-    before: TriageSnapshot | None
-    after: TriageSnapshot | None
-
-    @property
-    def changed_by(self):
-        return self.record.history_user
-
-    @property
-    def changed_at(self):
-        return self.record.history_date
-
-    @property
-    def cleared(self):
-        return self.after is None
-
-    @property
-    def differences(self):
-        return TriageSnapshot.differences(self.before, self.after)
-
-
-# The many-to-many history simple-history keeps beside each Triage record, and what each names.
-_HISTORICAL_PICKS = [
-    ("historicaltriageprimarybeneficiary", "persona"),
-    ("historicaltriageindirectbeneficiary", "persona"),
-    ("historicaltriagemetric", "metric"),
-]
-
-
-class PersonHistoricalRecords(HistoricalRecords):
-    """History of the people who sign in, without a record for every login."""
-
-    def post_save(self, instance, created, using=None, **kwargs):
-        # Django saves last_login alone at each login; the security log has logins.
-        if kwargs.get("update_fields") == frozenset({"last_login"}):
-            return
-        super().post_save(instance, created, using=using, **kwargs)
-
-
-# Role changes are group membership changes: track auth's User with its groups, so the
-# audit trail shows who gave whom which role. The historical tables live in this app
-# (roles are defined here); the password hash and last login never enter the trail.
-register(
-    get_user_model(), app="roadmap", records_class=PersonHistoricalRecords,
-    m2m_fields=["groups"], excluded_fields=["password", "last_login"],
-)

@@ -1,11 +1,9 @@
 import copy
-import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,29 +12,24 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
+from whobenefits.forms import filters_query
+
 from .balance import RoadmapBalance
 from .csv_export import csv_lines
 from .forms import (
+    QueuedItemForm,
     ReviewFilterForm,
     ReviewForm,
+    ReviewPanelForm,
     RoadmapFilterForm,
     RoadmapItemForm,
     TriageForm,
     TriageQueueForm,
-    parse_id,
 )
+from .history import details_differences, review_differences, triage_differences
 from .models import EditConflict, RoadmapItem
 
-
-def filters_query(request):
-    """The request's filters as a query string without the page: for page and export links."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
 ITEMS_PER_PAGE = 50
-REVIEW_CONFLICT = ("Someone changed this item or reviewed it since you opened it, so your "
-                   "review was not saved. Here it is as it is now; save again to keep yours.")
 # The dashboard's lists show this many items; the CSV export has them all.
 DASHBOARD_LIST_LIMIT = 10
 
@@ -100,7 +93,7 @@ def item_edit(request, pk):
         try:
             edited.save_edit(expected_version=form.cleaned_data["version"], edited_by=request.user)
         except EditConflict as conflict:
-            form.refuse_stale(conflict.current)
+            form.refuse_stale(conflict.current, details_differences(conflict.current, edited))
         else:
             messages.success(request, f"Saved “{edited.title}”.")
             return redirect(edited)
@@ -155,7 +148,8 @@ def _record_answer(request, item, form):
     try:
         item.record_triage(**form.answer(), triaged_by=request.user)
     except EditConflict as conflict:
-        form.refuse_stale(RoadmapItem.objects.for_triage().get(pk=conflict.current.pk))
+        current = RoadmapItem.objects.for_triage().get(pk=conflict.current.pk)
+        form.refuse_stale(current, triage_differences(current, form.answer()))
     except ValidationError as error:  # a rule the form could not see coming
         form.add_error(None, error)
     else:
@@ -203,10 +197,10 @@ def triage_queue(request):
 
 
 def _posted_item_pk(request):
-    pk = parse_id(request.POST.get("item", ""))
-    if pk is None:
+    posted = QueuedItemForm(request.POST)
+    if not posted.is_valid():
         raise Http404("No such roadmap item.")
-    return pk
+    return posted.cleaned_data["item"]
 
 
 @require_GET
@@ -223,11 +217,8 @@ def _review_context(request, filters):
     """What the dashboard and its printed page show, in a fixed number of queries."""
     scoped = filters.scope(RoadmapItem.objects.all())
     items = filters.filter(RoadmapItem.objects.all())
-    one_sided = items.one_sided_without_value().select_related(
-        "product", "owner", "triage", "review__reviewed_by")
-    challenges = items.challenged().select_related(
-        "product", "owner", "triage", "review__reviewed_by"
-    ).order_by(F("review__answered_at").desc(nulls_last=True), "-review__reviewed_at")
+    one_sided = items.one_sided_without_value().for_review()
+    challenges = items.challenges_answered_first().for_review()
     balance = RoadmapBalance(scoped, filters.counted_horizons())
     return {
         "filters": filters, "query": filters_query(request), "balance": balance,
@@ -273,47 +264,30 @@ def export_csv(request):
 @require_http_methods(["GET", "POST"])
 @permission_required("roadmap.review_roadmapitem", raise_exception=True)
 def review(request, pk):
-    item = get_object_or_404(
-        RoadmapItem.objects.select_related("product", "owner", "triage", "review__reviewed_by"),
-        pk=pk,
-    )
-    compact = request.POST.get("compact", request.GET.get("compact")) == "1"
-    # On the dashboard an item can be open in both lists at once: ids unique to this form.
-    ids = {"auto_id": f"id_review{item.pk}_{secrets.token_hex(3)}_%s"} if compact else {}
-    form = ReviewForm(request.POST or None, item=item,
-                      initial={"next": request.GET.get("next", "")}, **ids)
-    conflict = None
+    item = get_object_or_404(RoadmapItem.objects.for_review(), pk=pk)
+    panel = ReviewPanelForm(request.POST if request.method == "POST" else request.GET)
+    form = ReviewForm(request.POST or None, item=item, list_name=panel.list_name)
     if form.is_bound and form.is_valid():
         try:
-            saved = item.record_review(
-                verdict=form.cleaned_data["verdict"], comment=form.cleaned_data["comment"],
-                reviewed_by=request.user, expected_version=form.cleaned_data["version"],
-                expected_review_version=form.cleaned_data["review_version"],
-            )
+            saved = item.record_review(**form.review(), reviewed_by=request.user)
         except EditConflict:
-            # Show the review as it is now; the lead's verdict and comment stay in the form.
-            item = RoadmapItem.objects.select_related(
-                "product", "owner", "triage", "review__reviewed_by").get(pk=item.pk)
-            form.refuse_stale(item)
-            conflict = REVIEW_CONFLICT
+            item = RoadmapItem.objects.for_review().get(pk=pk)  # the review as it is now
+            form.refuse_stale(item, review_differences(item, form.review()))
         except ValidationError as error:
             form.add_error(None, error)
         else:
             if not request.htmx:
                 messages.success(request, f"{saved.get_verdict_display()}: {item.title}")
-                back = _safe_next(form.cleaned_data["next"], request, item.get_absolute_url())
-                return redirect(back)
-            # In a dashboard row the panel folds back to the verdict and its link;
-            # on the item page a fresh form (new versions) stays for another change.
-            form = None if compact else ReviewForm(
-                item=item, initial={"next": form.cleaned_data["next"]})
+                return redirect(_safe_next(panel.next_url, request, item.get_absolute_url()))
+            # In a dashboard list the panel folds back to the verdict and its link; on the
+            # item page a fresh form (new versions) stays for another change.
+            form = None if panel.list_name else ReviewForm(item=item)
     template = "roadmap/review.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#review-form"
     return render(request, template, {
-        "item": item, "form": form, "can_review": True, "conflict": conflict,
-        "compact": compact, "next_url": request.POST.get("next", request.GET.get("next", "")),
+        "item": item, "form": form, "can_review": True, "panel": panel,
+        "compact": bool(panel.list_name), "list_id": panel.list_name,
+        "next_url": panel.next_url,
         "swapped": bool(request.htmx),  # the panel replaces the one the lead acted in
     })
-
-

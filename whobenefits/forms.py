@@ -8,3 +8,48 @@ class FilterForm(forms.Form):
     def valid_filters(self):
         self.is_valid()  # cleaned_data keeps the fields that passed
         return self.cleaned_data
+
+
+def filters_query(request):
+    """The request's filters as a query string without the page: for page and export links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+STALE_MESSAGE = (
+    "Someone else saved this since you opened it, so your changes were not saved. "
+    "Compare below, then save again to replace what they saved with yours."
+)
+
+
+class VersionedForm(forms.Form):
+    """A form for something two people may edit at once: neither silently overwrites the other.
+
+    How it works, everywhere (item details, triage, review, the admin; next the API and the
+    import, without a form):
+    1. The form carries the version it was opened at in the hidden `version` field.
+    2. The model's write method takes it as `expected_version` and raises EditConflict,
+       carrying the item as it is now, when someone else saved since.
+    3. The view calls `form.refuse_stale(conflict.current, differences)`, with differences
+       from the same function an API's 409 body uses (roadmap.history): rows of
+       (label, saved now, yours). The input stays; the hidden version moves to the current
+       one, so saving again replaces theirs on purpose.
+    The template shows it with `{% include "base.html#form-errors" %}`.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    conflict = None
+
+    def refuse_stale(self, current, differences):
+        """Refuse the save with the one message, who saved last and what differs."""
+        by, at = current.last_change()
+        self.conflict = {"by": by, "at": at, "differences": differences}
+        self.data = self.data.copy()
+        for name, value in self.current_versions(current).items():
+            self.data[name] = value
+        self.add_error(None, STALE_MESSAGE)
+
+    def current_versions(self, current):
+        """The hidden versions this form read, as they are now."""
+        return {"version": current.version}

@@ -56,14 +56,14 @@ def test_admin_edit_of_a_metric_product_and_thresholds_is_recorded(admin_client,
     })
     thresholds = ReviewThresholds.current()
     admin_client.post(reverse("admin:roadmap_reviewthresholds_change", args=[thresholds.pk]), {
-        "buyers_only_share": 60, "users_only_share": 40, "scope": "now",
+        "customers_only_share": 60, "users_only_share": 40, "scope": "now",
     })
     assert latest(SuccessMetric, metric).name == "Net revenue"
     assert latest(SuccessMetric, metric).history_user == admin_person
     product = Product.objects.get(name="Mobile")
     assert latest(Product, product).history_type == "+"
     assert latest(Product, product).history_user == admin_person
-    assert latest(ReviewThresholds, thresholds).buyers_only_share == 60
+    assert latest(ReviewThresholds, thresholds).customers_only_share == 60
     assert latest(ReviewThresholds, thresholds).history_user == admin_person
 
 

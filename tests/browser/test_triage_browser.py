@@ -118,7 +118,7 @@ def test_second_save_of_a_concurrent_edit_is_refused_and_input_kept(log_in, pm, 
 
     page.get_by_role("button", name="Save triage").click()
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("Someone else saved this item")
+    expect(alert).to_contain_text("Someone else saved this since you opened it")
     expect(alert).to_contain_text("Saved by Marco Rossi")
     expect(alert.get_by_role("row", name=re.compile("Who benefits"))).to_contain_text(
         "Both")

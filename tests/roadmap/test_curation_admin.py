@@ -33,12 +33,12 @@ def test_threshold_shares_must_be_percentages(admin_client):
     thresholds = ReviewThresholds.current()
     response = admin_client.post(
         reverse("admin:roadmap_reviewthresholds_change", args=[thresholds.pk]),
-        {"buyers_only_share": 140, "users_only_share": -5, "scope": "now"},
+        {"customers_only_share": 140, "users_only_share": -5, "scope": "now"},
     )
     assertContains(response, "Ensure this value is less than or equal to 100.")
     assertContains(response, "Ensure this value is greater than or equal to 0.")
     thresholds.refresh_from_db()
-    assert thresholds.buyers_only_share == 50
+    assert thresholds.customers_only_share == 50
 
 
 def test_people_list_shows_each_persons_roles(admin_client, pm, lead):

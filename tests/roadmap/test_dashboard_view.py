@@ -85,15 +85,15 @@ def test_buyers_trap_warns_with_the_numbers_behind_it(lead_client, roadmap):
 
 
 def test_thresholds_set_by_an_admin_change_the_warning(lead_client, roadmap):
-    ReviewThresholds.objects.update_or_create(pk=1, defaults={"buyers_only_share": 70})
+    ReviewThresholds.objects.update_or_create(pk=1, defaults={"customers_only_share": 70})
     assertNotContains(lead_client.get(URL), "Building only for buyers")
-    ReviewThresholds.objects.filter(pk=1).update(scope="now", buyers_only_share=90)
+    ReviewThresholds.objects.filter(pk=1).update(scope="now", customers_only_share=90)
     # The now horizon alone: both triaged items are customers only.
     assertContains(lead_client.get(URL), "(100%) are customers only; the threshold is 90%")
 
 
 def test_a_share_just_over_the_threshold_never_reads_as_equal_to_it(lead_client, pm, db):
-    ReviewThresholds.objects.update_or_create(pk=1, defaults={"buyers_only_share": 33})
+    ReviewThresholds.objects.update_or_create(pk=1, defaults={"customers_only_share": 33})
     buyer, employee = make_persona(side="customer"), make_persona(side="user")
     triage(make_item(horizon="now"), [buyer], by=pm, value="Renewals.")
     triage(make_item(horizon="now"), [buyer, employee], by=pm)
@@ -103,6 +103,13 @@ def test_a_share_just_over_the_threshold_never_reads_as_equal_to_it(lead_client,
 
 def test_reach_of_an_empty_selection_is_empty(db):
     assert RoadmapItem.objects.none().reach(["now"]) == []
+
+
+def test_reach_of_no_horizon_counts_nothing_but_the_near_items(pm, db):
+    buyer = make_persona()
+    triage(make_item(horizon="now"), [buyer], by=pm)
+    assert RoadmapItem.objects.reach([]) == [("primary", buyer.pk, 0, 1)]
+    assert RoadmapItem.objects.reach(["now"])[0].items == 1
 
 
 def test_users_trap_warns_when_users_only_work_dominates(lead_client, pm, db):
@@ -197,16 +204,18 @@ def test_only_the_panel_a_lead_opens_takes_the_focus(lead_client, roadmap):
     filtered = lead_client.get(URL, {"product": "platform"}, headers=htmx)
     assertNotContains(filtered, "data-autofocus")
     review_url = reverse("roadmap:review", args=[roadmap["sso"].pk])
-    opened = lead_client.get(review_url, {"compact": "1"}, headers=htmx)
+    opened = lead_client.get(review_url, {"list": "challenges"}, headers=htmx)
     assertContains(opened, "data-autofocus", count=1)
 
 
 def test_a_review_form_open_in_both_lists_has_ids_of_its_own(lead_client, roadmap):
     review_url = reverse("roadmap:review", args=[roadmap["sso"].pk])
-    ids = [set(re.findall(r'id="(id_review[^"]+)"', lead_client.get(
-        review_url, {"compact": "1"}, headers={"HX-Request": "true"}).content.decode()))
-        for _ in range(2)]
+    ids = [set(re.findall(r'id="([^"]+)"', lead_client.get(
+        review_url, {"list": name}, headers={"HX-Request": "true"}).content.decode()))
+        for name in ["one-sided", "challenges", "challenges"]]
+    assert f"id_review{roadmap['sso'].pk}_challenges_comment" in ids[1]
     assert ids[0] and not ids[0] & ids[1]
+    assert ids[1] == ids[2]  # the same list, the same HTML
 
 
 def test_team_lead_gets_review_forms_in_the_lists(lead_client, roadmap):

@@ -28,10 +28,15 @@ def test_stale_admin_edit_is_refused_and_keeps_the_input(admin_client, item, pm)
     theirs.title = "Saved by a PM"
     theirs.save_edit(expected_version=1, edited_by=pm)
     response = admin_edit(admin_client, item, "Admin's older edit", version=1)
-    assertContains(response, "Someone saved this item since you opened it")
-    assertContains(response, "Admin&#x27;s older edit")
+    assertContains(response, "Someone else saved this since you opened it")
+    assertContains(response, "<tr><th scope=\"row\">Title</th><td>Saved by a PM</td>"
+                             "<td>Admin&#x27;s older edit</td></tr>", html=True)
+    assertContains(response, 'name="version" value="2"')  # saving again replaces theirs
     item.refresh_from_db()
     assert (item.title, item.version) == ("Saved by a PM", 2)
+    assert admin_edit(admin_client, item, "Admin's older edit", version=2).status_code == 302
+    item.refresh_from_db()
+    assert (item.title, item.version) == ("Admin's older edit", 3)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")

@@ -105,7 +105,7 @@ def test_a_stale_edit_is_refused_with_what_changed_and_input_kept(pm_client, ite
     other.save_edit(expected_version=other.version, edited_by=make_person(
         "Product manager", first_name="Marco", last_name="Rossi"))
     response = pm_client.post(edit_url(item), form_data)
-    assertContains(response, "Someone else saved this item")
+    assertContains(response, "Someone else saved this since you opened it")
     assertContains(response, "Saved by Marco Rossi")
     assertContains(response, "<tr><th scope=\"row\">Title</th><td>Their title</td>"
                              "<td>My title</td></tr>", html=True)
@@ -138,7 +138,8 @@ def test_an_edit_is_refused_when_details_were_saved_even_if_a_triage_came_after(
     theirs.title = "Their title"
     theirs.save_edit(expected_version=1, edited_by=pm)  # version 2
     triage(theirs, [customer_persona], by=pm)  # version 3
-    assertContains(pm_client.post(edit_url(item), form_data), "Someone else saved this item")
+    assertContains(pm_client.post(edit_url(item), form_data),
+                   "Someone else saved this since you opened it")
     item.refresh_from_db()
     assert (item.title, item.version) == ("Their title", 3)
 

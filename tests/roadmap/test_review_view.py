@@ -66,7 +66,7 @@ def test_htmx_review_on_the_item_page_returns_the_panel_with_a_fresh_form(
 
 def test_htmx_review_in_a_dashboard_row_folds_back_to_the_verdict(lead_client, triaged):
     response = post(lead_client, triaged, htmx=True, verdict="challenged", comment="Why?",
-                    compact="1", next="/roadmap/review/")
+                    list="challenges", next="/roadmap/review/")
     assertContains(response, "<strong>Challenged</strong>")
     assertNotContains(response, "Save review")
     assertContains(response, "Review this item")
@@ -74,10 +74,14 @@ def test_htmx_review_in_a_dashboard_row_folds_back_to_the_verdict(lead_client, t
 
 def test_stale_review_is_refused_and_shows_the_current_one(lead_client, lead, triaged):
     stale = {"version": triaged.version, "review_version": 0}
-    review_item(triaged, "challenged", "First lead's doubt.", make_person("Team lead"))
+    review_item(triaged, "challenged", "First lead's doubt.",
+                make_person("Team lead", first_name="Tomas", last_name="Berg"))
     response = lead_client.post(url(triaged), {**stale, "verdict": "accepted", "comment": ""})
     assert response.status_code == 200
-    assertContains(response, "reviewed it since you opened it")
+    assertContains(response, "Someone else saved this since you opened it")
+    assertContains(response, "Saved by Tomas Berg")
+    assertContains(response, "<tr><th scope=\"row\">Verdict</th><td>Challenged</td>"
+                             "<td>Accepted</td></tr>", html=True)
     assertContains(response, "First lead&#x27;s doubt.")
     assert Review.objects.get(item=triaged).verdict == "challenged"
 
@@ -131,11 +135,11 @@ def test_review_comment_is_escaped(lead_client, pm_client, triaged):
 
 
 def test_dashboard_link_loads_the_form_in_place(lead_client, triaged):
-    response = lead_client.get(url(triaged), {"compact": "1", "next": "/roadmap/review/"},
+    response = lead_client.get(url(triaged), {"list": "one-sided", "next": "/roadmap/review/"},
                                headers={"HX-Request": "true"})
     assertNotContains(response, "<html")
     assertContains(response, "Save review")
-    assertContains(response, '<input type="hidden" name="compact" value="1">', html=True)
+    assertContains(response, '<input type="hidden" name="list" value="one-sided">', html=True)
     assertContains(response, 'name="next" value="/roadmap/review/"')
 
 

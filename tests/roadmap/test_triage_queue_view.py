@@ -93,7 +93,7 @@ def test_a_stale_save_in_the_queue_is_refused(pm_client, customer_persona, user_
     triage(item, [customer_persona], by=make_person("Product manager"))
     response = pm_client.post(QUEUE, {"item": item.pk, "version": loaded,
                                       "primary_beneficiaries": [user_persona.pk]})
-    assertContains(response, "Someone else saved this item")
+    assertContains(response, "Someone else saved this since you opened it")
     assert Triage.objects.get(item=item).beneficiary_class == BeneficiaryClass.CUSTOMERS
 
 
@@ -101,6 +101,7 @@ def test_posting_an_unknown_item_is_404(pm_client):
     assert pm_client.post(QUEUE, {"item": "nope", "version": 1}).status_code == 404
     assert pm_client.post(QUEUE, {"item": 99999, "version": 1}).status_code == 404
     assert pm_client.post(QUEUE, {"item": "²", "version": 1}).status_code == 404
+    assert pm_client.post(QUEUE, {"item": "9" * 30, "version": 1}).status_code == 404
 
 
 def test_a_bad_position_keeps_the_product_filter(pm_client):

@@ -199,7 +199,7 @@ def test_a_stale_save_is_refused_with_what_changed_and_input_kept(pm_client, ite
     triage(item, [customer_persona], by=other_pm, value="Their answer.")
     response = post(pm_client, item, version=loaded_version,
                     primary_beneficiaries=[user_persona.pk], value_for_other_side="Mine.")
-    assertContains(response, "Someone else saved this item")
+    assertContains(response, "Someone else saved this since you opened it")
     assertContains(response, "Saved by Marco Rossi")
     assertContains(response, "<td>Their answer.</td><td>Mine.</td>", html=True)
     assertContains(response, "Mine.</textarea>")
