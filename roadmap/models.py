@@ -312,6 +312,12 @@ class RoadmapItem(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # The item and its history record are one write: a request killed between the two
+        # (a gunicorn worker timeout, the database going away) leaves neither.
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("roadmap:item-detail", args=[self.pk])
 

@@ -96,11 +96,13 @@ document.documentElement.classList.add("js");
   });
 })();
 
-// The session ended while the page was open: the server answers htmx with 401 and swaps
-// nothing, so the page and its input stay. Say so, with the way back in.
+// An in-place update the server refused swaps nothing, so the page and its input stay.
+// Say why: the session ended (401, with the way back in) or the database is away (503).
+const REFUSALS = { 401: "[data-session-ended]", 503: "[data-database-unavailable]" };
 document.addEventListener("htmx:responseError", function (event) {
-  const notice = document.querySelector("[data-session-ended]");
-  if (!notice || event.detail.xhr.status !== 401) return;
+  const selector = REFUSALS[event.detail.xhr.status];
+  const notice = selector && document.querySelector(selector);
+  if (!notice) return;
   notice.hidden = false;
   notice.focus();
 });

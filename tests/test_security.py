@@ -44,6 +44,23 @@ def test_production_settings_turn_on_https_protections():
     assert result.stdout.split() == ["True"] * 5, result.stderr
 
 
+@pytest.mark.parametrize(("hosts", "https_only"), [
+    ("127.0.0.1,localhost,[::1]", "False False False 0 False"),  # make serve
+    ("127.0.0.1,whobenefits.example.com", "True True True 31536000 True"),
+])
+def test_plain_http_is_allowed_only_for_loopback_hosts(hosts, https_only):
+    code = ("from django.conf import settings as s; "
+            "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+            "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS)")
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT,
+        capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(60),
+             "ALLOWED_HOSTS": hosts, "DJANGO_SETTINGS_MODULE": "whobenefits.settings"},
+    )
+    assert result.stdout.split() == https_only.split(), result.stderr
+
+
 def test_every_page_sends_the_security_headers(pm_client):
     response = pm_client.get(reverse("roadmap:item-list"))
     assert response["X-Content-Type-Options"] == "nosniff"

@@ -19,3 +19,5 @@ urlpatterns = [
 
 # Denials are logged with the person and address before the 403 page is shown.
 handler403 = "audit.responses.permission_denied"
+# The database away: 503 and a page (or JSON under /api/) that says so, not a 500.
+handler500 = "whobenefits.errors.server_error"

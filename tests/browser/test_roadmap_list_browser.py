@@ -1,9 +1,11 @@
 import re
 
 import pytest
+from django.db import OperationalError
 from playwright.sync_api import expect
 
 from tests.factories import make_item, make_product, triage
+from tests.test_errors import answer_while_handling
 
 pytestmark = pytest.mark.browser
 
@@ -31,3 +33,18 @@ def test_filtering_updates_the_list_in_place_and_the_url(log_in, pm, customer_pe
     expect(page).to_have_url(re.compile(r"beneficiary_class=untriaged"))
     assert page.evaluate("window.notReloaded") is True
     assert page.get_by_role("button", name="Apply filters").is_hidden()
+
+
+def test_an_update_while_the_database_is_away_keeps_the_page_and_says_so(log_in, pm):
+    make_item(title="Dark mode", product=make_product(name="Expenses"))
+    page = log_in(pm)
+    page.goto("/roadmap/")
+    # The server's answer while PostgreSQL is away (as tests/test_database_faults.py gets it).
+    unavailable = answer_while_handling(OperationalError("connection refused"), "/roadmap/")
+    page.route("**/roadmap/?*", lambda route: route.fulfill(
+        status=503, body=unavailable.content, headers=dict(unavailable.items())))
+    page.get_by_label("Who benefits").select_option(label="Untriaged")
+    notice = page.get_by_role("alert").filter(has_text="can't reach its database")
+    expect(notice).to_be_visible()
+    expect(notice).to_be_focused()
+    expect(page.get_by_role("link", name="Dark mode")).to_be_visible()
