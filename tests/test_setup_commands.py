@@ -20,6 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
+    pytest.mark.setup,
     pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs the git checkout"),
     pytest.mark.skipif(shutil.which("make") is None, reason="needs make"),
     # The command serves the embedded SQLite database whatever DATABASE_URL the suite runs on;

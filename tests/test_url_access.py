@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from personas.models import Persona
-from roadmap.models import ReviewThresholds
+from roadmap.models import ReviewThresholds, RoadmapItem
 from tests.conftest import logged_in_client
 from tests.factories import make_item, make_metric, make_persona, make_product, review_item, triage
 
@@ -176,6 +176,11 @@ def url_for(key, objects):
     return reverse(key)
 
 
+def client_for(request, role):
+    """A fresh client each time: a POST to a logout must not leak into the next request."""
+    return Client() if role == "anonymous" else logged_in_client(request.getfixturevalue(role))
+
+
 @pytest.mark.parametrize("key", sorted(EXPECTED, key=str))
 def test_each_role_gets_the_expected_status(request, objects, key):
     url = url_for(key, objects)
@@ -183,12 +188,51 @@ def test_each_role_gets_the_expected_status(request, objects, key):
     for role in ROLES:
         statuses = []
         for method in ["get", "post"]:
-            # A fresh client each time: a POST to a logout must not leak into the next.
-            person = None if role == "anonymous" else request.getfixturevalue(role)
-            client = logged_in_client(person) if person else Client()
-            statuses.append(str(getattr(client, method)(url).status_code))
+            response = getattr(client_for(request, role), method)(url)
+            statuses.append(str(response.status_code))
+            if role == "anonymous" and response.status_code == 302:
+                assert "login" in response["Location"], f"{key}: {response['Location']}"
         actual.append("/".join(statuses))
     assert tuple(actual) == EXPECTED[key], f"{key} {url}: got {actual}"
+
+
+APP_KEYS = sorted(key for key in EXPECTED if not key.startswith("admin"))
+
+
+@pytest.mark.parametrize("key", APP_KEYS)
+def test_htmx_and_preview_requests_are_refused_like_the_page(request, objects, key):
+    """A partial asked for alone (htmx), or a triage's class preview, gets the same 403."""
+    url = url_for(key, objects)
+    for role, expected in zip(ROLES, EXPECTED[key], strict=True):
+        for method, status in zip(["get", "post"], expected.split("/"), strict=True):
+            if status == "403":
+                response = getattr(client_for(request, role), method)(
+                    url, {"preview": "1"}, headers={"HX-Request": "true"})
+                assert response.status_code == 403, f"{key} {method} as {role}"
+
+
+WRITE_KEYS = ["roadmap:item-create", "roadmap:item-edit", "roadmap:triage",
+              "roadmap:triage-queue", "roadmap:review"]
+
+
+@pytest.mark.parametrize("key", WRITE_KEYS)
+def test_every_write_needs_the_csrf_token(objects, admin_person, key):
+    item = objects["roadmap_roadmapitem"]
+    before = (item.title, item.version, item.review.version)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_person, backend="django.contrib.auth.backends.ModelBackend")
+    data = {"title": "Changed", "product": item.product_id, "status": "idea", "horizon": "now",
+            "version": item.version, "item": item.pk, "verdict": "challenged", "comment": "Why?",
+            "review_version": 1}
+    assert client.post(url_for(key, objects), data).status_code == 403
+    item.refresh_from_db()
+    assert (item.title, item.version, item.review.version) == before
+    assert RoadmapItem.objects.count() == 1
+
+
+def test_logging_out_ends_the_session(pm_client):
+    pm_client.post(reverse("logout"))
+    assert pm_client.get(reverse("roadmap:item-list")).status_code == 302
 
 
 def test_missing_objects_are_404_for_everyone_who_may_look(pm_client, lead_client, admin_client,
