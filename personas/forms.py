@@ -10,9 +10,6 @@ class PersonaListForm(FilterForm):
 
     archived = forms.BooleanField(required=False)
 
-    def show_archived(self):
-        return self.valid_filters().get("archived", False)
-
 
 class MergePersonasForm(forms.Form):
     """Which of two personas to keep; the other's tags move to it and it is archived."""

@@ -9,7 +9,7 @@ from .models import Persona, Side
 @require_GET
 @permission_required("personas.view_persona", raise_exception=True)
 def persona_list(request):
-    show_archived = PersonaListForm(request.GET).show_archived()
+    show_archived = PersonaListForm(request.GET).valid_filters().get("archived", False)
     personas = Persona.objects.prefetch_related("metrics")
     if not show_archived:
         personas = personas.active()

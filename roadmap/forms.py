@@ -454,7 +454,8 @@ class ReviewPanelForm(FilterForm):
 class ReviewForm(VersionedForm):
     """A team lead's verdict on one triaged item; the versions catch a concurrent review.
 
-    In a dashboard list (`list_name`) its ids name the list: an item can be in both.
+    In a dashboard list (`list_name`) its ids name the list: an item can be in both. The
+    rules (a challenge says why, only a triaged item) are record_review's.
     """
 
     verdict = forms.ChoiceField(
@@ -471,16 +472,6 @@ class ReviewForm(VersionedForm):
     def __init__(self, data=None, *, item, list_name=""):
         super().__init__(data, initial=self.current_versions(item),
                          auto_id="_".join(filter(None, [f"id_review{item.pk}", list_name, "%s"])))
-        self.item = item
-
-    def clean(self):
-        cleaned = super().clean()
-        if (cleaned.get("verdict") == Verdict.CHALLENGED
-                and not cleaned.get("comment", "").strip()):
-            self.add_error("comment", "Say why you challenge this item.")
-        if self.item.current_triage() is None:
-            raise forms.ValidationError("Only a triaged item can be reviewed: triage it first.")
-        return cleaned
 
     def review(self):
         """The keyword arguments of item.record_review for the clean verdict (verdict() would

@@ -51,7 +51,7 @@ class TriageSnapshot:
         one_sided = klass.benefiting_side is not None
         return cls(
             beneficiary_class=klass.label,
-            whose_problem=_whose_problem(whose_problem),
+            whose_problem=WhoseProblem(whose_problem).label,
             primary_beneficiaries=_names(primary_beneficiaries),
             value_for_other_side=(value_for_other_side.strip() or NOTHING) if one_sided
             else NOTHING,
@@ -76,7 +76,7 @@ class TriageSnapshot:
         """A historical answer, with the picks recorded alongside it."""
         return cls(
             beneficiary_class=BeneficiaryClass(record.beneficiary_class).label,
-            whose_problem=_whose_problem(record.whose_problem),
+            whose_problem=WhoseProblem(record.whose_problem).label,
             primary_beneficiaries=_names(
                 row.persona for row in record.historicaltriageprimarybeneficiary_set.all()),
             value_for_other_side=record.value_for_other_side or NOTHING,
@@ -93,10 +93,6 @@ class TriageSnapshot:
         new = after.__dict__ if after else empty
         return [(label, old[name], new[name])
                 for name, label in TriageSnapshot.LABELS.items() if old[name] != new[name]]
-
-
-def _whose_problem(value):
-    return WhoseProblem(value).label if value in WhoseProblem.values else NOTHING
 
 
 @dataclass(frozen=True)

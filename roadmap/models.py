@@ -100,6 +100,11 @@ UNTRIAGED = "untriaged"
 # One row of reach(): how many items name a persona (relation "primary" or "indirect") or a
 # metric ("metric"), in the counted horizons and in the near ones.
 Reach = namedtuple("Reach", ["relation", "target_id", "items", "near"])
+# One-sided items that do not say how they help the other side: a warning for the team lead.
+LACKS_OTHER_SIDE_VALUE = Q(
+    triage__beneficiary_class__in=[BeneficiaryClass.CUSTOMERS, BeneficiaryClass.USERS],
+    triage__value_for_other_side="",
+)
 
 
 class RoadmapItemQuerySet(models.QuerySet):
@@ -120,10 +125,7 @@ class RoadmapItemQuerySet(models.QuerySet):
 
     def one_sided_without_value(self):
         """Items that benefit one side and do not say how they help the other."""
-        return self.filter(
-            triage__beneficiary_class__in=[BeneficiaryClass.CUSTOMERS, BeneficiaryClass.USERS],
-            triage__value_for_other_side="",
-        )
+        return self.filter(LACKS_OTHER_SIDE_VALUE)
 
     def for_list(self):
         """What the roadmap list shows, in a fixed number of queries."""
@@ -186,11 +188,7 @@ class RoadmapItemQuerySet(models.QuerySet):
             .values("product_id", "product__name", "horizon", "benefits")
             .annotate(
                 items=Count("pk"), estimated=Count("effort"), effort=Sum("effort"),
-                lacking=Count("pk", filter=Q(
-                    triage__beneficiary_class__in=[BeneficiaryClass.CUSTOMERS,
-                                                   BeneficiaryClass.USERS],
-                    triage__value_for_other_side="",
-                )),
+                lacking=Count("pk", filter=LACKS_OTHER_SIDE_VALUE),
                 challenged=Count("pk", filter=Q(review__verdict=Verdict.CHALLENGED)),
             )
             .order_by()
@@ -241,9 +239,8 @@ class RoadmapItemQuerySet(models.QuerySet):
 
     def for_export(self):
         """Everything a CSV row or the printed page shows, in a fixed number of queries."""
-        return self.select_related("product", "owner", "triage", "review").prefetch_related(
-            "triage__primary_beneficiaries", "triage__indirect_beneficiaries", "triage__metrics"
-        )
+        return self.for_list().prefetch_related(
+            "triage__indirect_beneficiaries", "triage__metrics")
 
 
 class RoadmapItem(models.Model):
@@ -462,7 +459,7 @@ class RoadmapItem(models.Model):
             ):
                 raise EditConflict(current)
             if not Triage.objects.filter(item=current).exists():
-                raise ValidationError("Only a triaged item can be reviewed.")
+                raise ValidationError("Only a triaged item can be reviewed: triage it first.")
             review = review or Review(item=self, version=0)
             review.verdict = verdict
             review.comment = comment
@@ -490,44 +487,47 @@ class EditConflict(Exception):
         self.current = current
 
 
-class TriagePrimaryBeneficiary(models.Model):
+class TriagePick(models.Model):
+    """One persona or metric a triage answer picks; `picked` names the field."""
+
     triage = models.ForeignKey("Triage", on_delete=models.CASCADE)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{getattr(self, self.picked)} on triage {self.triage_id}"
+
+
+class TriagePrimaryBeneficiary(TriagePick):
     # PROTECT: a persona that roadmap items name is archived, never deleted.
     persona = models.ForeignKey(Persona, on_delete=models.PROTECT)
+    picked = "persona"
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["triage", "persona"], name="unique_primary_persona")
         ]
 
-    def __str__(self):
-        return f"{self.persona} on triage {self.triage_id}"
 
-
-class TriageIndirectBeneficiary(models.Model):
-    triage = models.ForeignKey("Triage", on_delete=models.CASCADE)
+class TriageIndirectBeneficiary(TriagePick):
     persona = models.ForeignKey(Persona, on_delete=models.PROTECT)
+    picked = "persona"
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["triage", "persona"], name="unique_indirect_persona")
         ]
 
-    def __str__(self):
-        return f"{self.persona} on triage {self.triage_id}"
 
-
-class TriageMetric(models.Model):
-    triage = models.ForeignKey("Triage", on_delete=models.CASCADE)
+class TriageMetric(TriagePick):
     metric = models.ForeignKey(SuccessMetric, on_delete=models.PROTECT)
+    picked = "metric"
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["triage", "metric"], name="unique_triage_metric")
         ]
-
-    def __str__(self):
-        return f"{self.metric} on triage {self.triage_id}"
 
 
 class Triage(models.Model):

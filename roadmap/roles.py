@@ -1,9 +1,6 @@
-"""People and their roles: the three roles (Django groups), the people's history, and the
-admin page where admins give roles.
-
-A migration creates the groups; seed_demo assigns them. roadmap.models imports this module,
-so the history is registered as the models load, and the admin page with it.
-"""
+"""People and their roles: the three roles (groups a migration creates), the people's history
+and the admin page where admins give roles. roadmap.models imports it, so all of it is
+registered as the models load."""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model

@@ -63,7 +63,7 @@ def test_persona_list_escapes_descriptions_concerns_and_metrics(lead_client, hos
 
 def test_audit_trail_escapes_every_typed_text(admin_client, hostile_roadmap, hostile):
     assert_escaped(admin_client.get(reverse("audit:trail")), hostile,
-                   "Title", "Quote", "Describes", "Value", "Comment", "Buyer")
+                   "Title", "Quote", "Describes", "Value", "Comment", "Buyer", "Pays")
 
 
 @pytest.mark.parametrize(("url_name", "shown"), [

@@ -224,15 +224,11 @@ def test_every_write_needs_the_csrf_token(objects, admin_person, key):
     data = {"title": "Changed", "product": item.product_id, "status": "idea", "horizon": "now",
             "version": item.version, "item": item.pk, "verdict": "challenged", "comment": "Why?",
             "review_version": 1}
-    assert client.post(url_for(key, objects), data).status_code == 403
+    for headers in ({}, {"HX-Request": "true"}):
+        assert client.post(url_for(key, objects), data, headers=headers).status_code == 403
     item.refresh_from_db()
     assert (item.title, item.version, item.review.version) == before
     assert RoadmapItem.objects.count() == 1
-
-
-def test_logging_out_ends_the_session(pm_client):
-    pm_client.post(reverse("logout"))
-    assert pm_client.get(reverse("roadmap:item-list")).status_code == 302
 
 
 def test_missing_objects_are_404_for_everyone_who_may_look(pm_client, lead_client, admin_client,

@@ -3,7 +3,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from roadmap.views import ITEMS_PER_PAGE
-from tests.factories import make_item, make_persona, make_personas, make_product, triage
+from tests.factories import make_item, make_personas, make_product, triage
 
 URL = reverse("roadmap:item-list")
 
@@ -89,16 +89,6 @@ def test_htmx_history_restore_gets_the_full_page(pm_client):
         URL, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
     )
     assertContains(response, "<html")
-
-
-def test_titles_and_persona_names_are_escaped(pm_client, pm):
-    hostile = make_persona(name="<img src=x onerror=alert(1)>")
-    item = make_item(title="<script>alert('x')</script>")
-    triage(item, [hostile], by=pm)
-    response = pm_client.get(URL)
-    assertNotContains(response, "<script>alert")
-    assertNotContains(response, "<img src=x")
-    assertContains(response, "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;")
 
 
 def test_list_query_count_is_fixed_whatever_the_size(
