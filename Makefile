@@ -18,7 +18,7 @@ PYTHON := $(shell for c in python3.13 python3.12 python3 python; do \
 .PHONY: help run install install-dev migrate seed lint test test-sqlite test-postgres browser clean
 
 help:
-	@echo "make run    install, migrate, seed demo data, serve on http://$(HOST):$(PORT)/"
+	@echo "make run    install, migrate, seed demo data, serve on http://$(HOST):$(PORT)/ with a task worker"
 	@echo "make test   lint and the whole suite, on SQLite and on PostgreSQL"
 
 $(PY):
@@ -45,8 +45,12 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The task worker (imports run in it) starts beside the web server; Ctrl-C stops both, and
+# so does the server stopping on its own (the trap ends the worker whatever ends the recipe).
 run: seed
-	@echo "Serving Who Benefits on http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
+	@echo "Serving Who Benefits on http://$(HOST):$(PORT)/ with a task worker beside it (Ctrl-C stops both)."
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	$(PY) manage.py db_worker & worker=$$!; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install-dev

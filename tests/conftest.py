@@ -1,4 +1,9 @@
+import importlib
+import signal
+
 import pytest
+from django.apps import apps
+from django.core.management import call_command
 from django.test import Client
 
 from roadmap import roles
@@ -74,3 +79,31 @@ def item(db, pm):
 def fast_password_hashing(settings):
     # Real hashing takes ~0.3 s a person; tests check roles, not hashing strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def role_groups(request):
+    """Tests that commit (the live server's, the task worker's) flush the database after
+    them, the roles' groups included: make the roles again before each of them."""
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        importlib.import_module("roadmap.migrations.0002_roles").create_roles(apps, None)
+
+
+@pytest.fixture
+def run_tasks(transactional_db):
+    """Run the queued tasks through the real database backend and worker (`db_worker
+    --batch`), which commit as they go: hence a transactional database."""
+
+    def run_tasks():
+        # The worker installs its own Ctrl-C handlers; give pytest its own back after it.
+        handlers = {number: signal.getsignal(number)
+                    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+        try:
+            call_command("db_worker", batch=True, startup_delay=False, reload=False,
+                         verbosity=0)
+        finally:
+            for number, handler in handlers.items():
+                signal.signal(number, handler)
+
+    return run_tasks

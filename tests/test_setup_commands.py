@@ -1,4 +1,5 @@
-"""`make run` from a clean clone: installs, migrates, seeds, serves, and the demo login works.
+"""`make run` from a clean clone: installs, migrates, seeds, serves with a task worker beside
+the server, the demo login works, and Ctrl-C stops both.
 
 The clone is of the last commit, as CI's is.
 """
@@ -47,6 +48,14 @@ def wait_for(url, server, seconds):
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
+def group_commands(group):
+    """The command lines of the live (not yet reaped) processes in a process group."""
+    listing = subprocess.run(["ps", "-o", "stat=,args=", "-g", str(group)], capture_output=True,
+                             text=True, check=False).stdout
+    return [line.split(None, 1)[1] for line in listing.splitlines()
+            if line.strip() and not line.lstrip().startswith("Z")]
+
+
 def log_in(base, username, password):
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -77,10 +86,21 @@ def test_make_run_on_a_clean_clone_serves_the_demo(tmp_path):
         page = roadmap.read().decode()
         assert "Single sign-on with SAML" in page
         assert "Log out" in page
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        assert any("manage.py db_worker" in command for command in group_commands(server.pid))
+        # Ctrl-C in a terminal interrupts the whole foreground process group.
+        os.killpg(server.pid, signal.SIGINT)
         output = server.communicate(timeout=30)[0]
+        deadline = time.monotonic() + 10
+        while group_commands(server.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert group_commands(server.pid) == [], "Ctrl-C left processes running"
+    finally:
+        if group_commands(server.pid):
+            os.killpg(server.pid, signal.SIGKILL)
+        if server.returncode is None:
+            server.communicate(timeout=30)
     assert "Demo data ready" in output, output[-2000:]
+    assert "Starting worker" in output, output[-2000:]
 
     again = subprocess.run(["make", "seed"], cwd=clone, env=env, capture_output=True, text=True,
                            check=False)

@@ -14,11 +14,13 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_tasks_db.models import DBTaskResult
 
 from personas.models import Persona
 from roadmap.models import ReviewThresholds, RoadmapItem
 from tests.conftest import logged_in_client
 from tests.factories import make_item, make_metric, make_persona, make_product, review_item, triage
+from tests.test_tasks import add
 
 ROLES = ["pm", "lead", "admin_person", "no_role_person", "anonymous"]
 
@@ -78,6 +80,7 @@ ADMIN_MODEL_ACCESS = {
     "axes_accessattempt": {"delete"},  # deleting an attempt lifts a lockout
     "axes_accesslog": set(),
     "axes_accessfailurelog": set(),
+    "django_tasks_database_dbtaskresult": set(),  # the worker's queue, read-only for everyone
 }
 
 
@@ -91,7 +94,7 @@ def model_rows(model, may):
         f"admin:{model}_change": row(True, 200, 200 if "change" in may else 403),
         f"admin:{model}_delete": row("delete" in may, 200, 200),
         f"admin:{model}_history": admin_row(200, 200),
-        f"admin/{model.replace('_', '/', 1)}/<path:object_id>/": admin_row(302, 302),
+        f"admin/{'/'.join(model.rsplit('_', 1))}/<path:object_id>/": admin_row(302, 302),
     }
     if "history" in may:
         # Past versions are shown read-only: a POST (the revert button) is refused.
@@ -145,6 +148,8 @@ def objects(db, pm, lead):
         "axes_accesslog": AccessLog.objects.create(username="x", ip_address="10.0.0.1"),
         "axes_accessfailurelog": AccessFailureLog.objects.create(username="x",
                                                                  ip_address="10.0.0.1"),
+        "django_tasks_database_dbtaskresult": DBTaskResult.objects.get(
+            pk=add.enqueue(1, 2).id),
     }
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "personas",
     "roadmap",
     "audit",
@@ -112,6 +113,10 @@ else:
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Long work (imports) runs in Django's tasks framework, queued in the database itself:
+# `manage.py db_worker` runs the queue; any number of workers can share one PostgreSQL.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -1,11 +1,9 @@
 """Playwright driving Debian's Chromium against pytest-django's live server."""
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings as django_settings
 from django.test import Client
 
@@ -37,12 +35,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db):
-    """The live server's tests flush the database, groups included: make the roles again."""
-    importlib.import_module("roadmap.migrations.0002_roles").create_roles(apps, None)
 
 
 @pytest.fixture
