@@ -16,6 +16,9 @@ from personas.models import Persona, Side, SuccessMetric
 
 from . import roles  # noqa: F401  (registers the history of people and their roles)
 
+TITLE_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 5000
+REQUEST_QUOTE_MAX_LENGTH = 2000
 VALUE_FOR_OTHER_SIDE_MAX_LENGTH = 1000
 REVIEW_COMMENT_MAX_LENGTH = 2000
 EFFORT_MAX = 1000
@@ -90,6 +93,17 @@ class Horizon(models.TextChoices):
     NOW = "now", "Now"
     NEXT = "next", "Next"
     LATER = "later", "Later"
+
+
+class ExternalSource(models.TextChoices):
+    """The tool an imported item came from."""
+
+    JIRA = "jira", "Jira"
+    LINEAR = "linear", "Linear"
+    GITHUB = "github", "GitHub"
+    PRODUCTBOARD = "productboard", "Productboard"
+    WHOBENEFITS = "whobenefits", "Who Benefits export"
+    SPREADSHEET = "spreadsheet", "Spreadsheet"
 
 
 # Open work: what the review dashboard and its coverage sections count as planned.
@@ -256,10 +270,10 @@ class RoadmapItem(models.Model):
                "status", "horizon", "effort", "owner"]
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="items")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, max_length=5000)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = models.TextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     request_quote = models.TextField(
-        "originating request", blank=True, max_length=2000,
+        "originating request", blank=True, max_length=REQUEST_QUOTE_MAX_LENGTH,
         help_text="The request in the requester's own words.",
     )
     requesting_persona = models.ForeignKey(
@@ -276,6 +290,16 @@ class RoadmapItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="owned_items",
     )
+    # Where an imported item came from: the tool, the item's key there (Jira issue key,
+    # Linear ID, GitHub issue URL), which matches it when the backlog is imported again, a
+    # link back, and its labels. Empty for items created here.
+    external_source = models.CharField(
+        "source", max_length=12, choices=ExternalSource.choices, blank=True)
+    external_key = models.CharField("key in the source", max_length=200, blank=True)
+    external_url = models.URLField("link to the source", max_length=500, blank=True)
+    labels = models.JSONField(default=list, blank=True)
+    # The number of the import that created the item, for "the items from import #12".
+    source_import = models.PositiveIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped by every change to the item or its triage: a save that names an older
@@ -303,8 +327,20 @@ class RoadmapItem(models.Model):
             models.CheckConstraint(condition=Q(version__gte=1), name="item_version_positive"),
             models.CheckConstraint(condition=Q(effort__lte=EFFORT_MAX),
                                    name="item_effort_at_most_max"),
+            models.CheckConstraint(
+                condition=Q(external_source__in=["", *ExternalSource.values]),
+                name="item_external_source_valid",
+            ),
+            # One item per key and source in a product: importing again never duplicates.
+            models.UniqueConstraint(
+                fields=["product", "external_source", "external_key"],
+                condition=~Q(external_key=""), name="item_external_key_unique",
+            ),
         ]
-        indexes = [models.Index(fields=["product", "horizon", "status"])]
+        indexes = [
+            models.Index(fields=["product", "horizon", "status"]),
+            models.Index(fields=["source_import"]),
+        ]
 
     def __str__(self):
         return self.title

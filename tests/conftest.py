@@ -88,6 +88,7 @@ def role_groups(request):
     if {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
         importlib.import_module("roadmap.migrations.0002_roles").create_roles(apps, None)
+        importlib.import_module("imports.migrations.0002_roles").grant(apps, None)
 
 
 @pytest.fixture

@@ -107,3 +107,28 @@ def review_item(item, verdict, comment, lead):
         verdict=verdict, comment=comment, reviewed_by=lead, expected_version=item.version,
         expected_review_version=review.version if review else 0,
     )
+
+
+def import_file(data, product, *, by=None, source="", file_name="backlog.csv", mapping=None,
+                commit=True, skip_errors=False):
+    """Read, map, preview and (unless commit=False) import `data` as the Import pages do,
+    running each step here instead of in the worker. `mapping` changes the proposed one."""
+    from imports.models import BacklogImport
+
+    backlog_import = BacklogImport.start(data=data, file_name=file_name, product=product,
+                                         source=source, created_by=by)
+    backlog_import.analyse()
+    for key, value in (mapping or {}).items():
+        if isinstance(value, dict):
+            backlog_import.mapping.setdefault(key, {}).update(value)
+        else:
+            backlog_import.mapping[key] = value
+    backlog_import.save()
+    backlog_import.preview()
+    if commit:
+        backlog_import.skip_errors = skip_errors
+        backlog_import.create_products = True
+        backlog_import.status = BacklogImport.State.IMPORTING
+        backlog_import.save()
+        backlog_import.commit()
+    return backlog_import

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "personas",
     "roadmap",
+    "imports",
     "audit",
 ]
 
@@ -106,6 +107,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 10,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file, not memory: tests that run a task worker in its own process share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 else:
     # A database host that does not answer fails the request in seconds (a 503 page), not
     # after the operating system's TCP timeout, long past gunicorn's worker timeout.

@@ -11,9 +11,20 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    """The value as text, prefixed with a quote when a spreadsheet would evaluate it."""
+    """The value as text, prefixed with a quote when a spreadsheet would evaluate it.
+
+    Text that already starts with quotes before a formula character gets one more, so
+    unescape_cell() gives back exactly what was written.
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
+
+
+def unescape_cell(text):
+    """What safe_cell() was given, from what it wrote (for re-importing an export)."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
 
 
 class Echo:
