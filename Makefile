@@ -9,16 +9,19 @@ PORT ?= 8000
 # The PostgreSQL the suite also runs on; pytest-django creates and drops test_whobenefits.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/whobenefits
 PYTEST_ARGS ?=
+# gunicorn's workers for `make serve` (gunicorn.conf.py reads the same variable).
+WEB_CONCURRENCY ?= 2
 
 # A Python 3.12 or newer: python3.13, python3.12, or what pyenv picks from .python-version.
 PYTHON := $(shell for c in python3.13 python3.12 python3 python; do \
 	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { $$c -c 'import sys; print(sys.executable)'; break; }; done)
 
-.PHONY: help run install install-dev migrate seed lint test test-sqlite test-postgres browser clean
+.PHONY: help run serve static install install-dev migrate seed lint test test-sqlite test-postgres browser clean
 
 help:
 	@echo "make run    install, migrate, seed demo data, serve on http://$(HOST):$(PORT)/ with a task worker"
+	@echo "make serve  the same in production mode: gunicorn, DEBUG off, compressed static files"
 	@echo "make test   lint and the whole suite, on SQLite and on PostgreSQL"
 
 $(PY):
@@ -52,6 +55,24 @@ run: seed
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py db_worker & worker=$$!; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production mode on this machine: DEBUG off, a secret of its own kept in var/ (sessions
+# survive a restart), loopback hosts only, so settings.py allows plain HTTP and nothing else.
+SERVE_ENV = DEBUG=false SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" WEB_CONCURRENCY=$(WEB_CONCURRENCY)
+
+var/secret_key: | $(PY)
+	@mkdir -p var && umask 077 && $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+static: install var/secret_key
+	@$(SERVE_ENV) $(PY) manage.py collectstatic --no-input --verbosity 0
+
+# gunicorn (gunicorn.conf.py) and the task worker beside it, stopped together as in `run`.
+serve: seed static
+	@echo "Serving Who Benefits in production mode on http://$(HOST):$(PORT)/: gunicorn with $(WEB_CONCURRENCY) workers, a task worker beside it (Ctrl-C stops both)."
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	$(SERVE_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	$(SERVE_ENV) $(VENV)/bin/gunicorn --bind $(HOST):$(PORT)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -125,6 +125,14 @@ class Server:
         return self.output
 
 
+def group_commands(group):
+    """The command lines of the live (not yet reaped) processes in a process group."""
+    listing = subprocess.run(["ps", "-o", "stat=,args=", "-g", str(group)], capture_output=True,
+                             text=True, check=False).stdout
+    return [line.split(None, 1)[1] for line in listing.splitlines()
+            if line.strip() and not line.lstrip().startswith("Z")]
+
+
 def gunicorn(env, *args):
     port = free_port()
     return Server([sys.executable, "-m", "gunicorn", "whobenefits.wsgi",
@@ -149,7 +157,7 @@ class Browserless:
         except urllib.error.HTTPError as error:
             response = error
         with response:
-            return response.status, response.headers, response.read().decode()
+            return response.status, response.headers, response.read().decode(errors="replace")
 
     def csrf_token(self, html):
         return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -17,6 +16,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.live import free_port, group_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,12 +31,6 @@ pytestmark = [
 ]
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_for(url, server, seconds):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -46,14 +41,6 @@ def wait_for(url, server, seconds):
         except OSError:
             time.sleep(0.5)
     raise AssertionError(f"{url} did not answer within {seconds} s")
-
-
-def group_commands(group):
-    """The command lines of the live (not yet reaped) processes in a process group."""
-    listing = subprocess.run(["ps", "-o", "stat=,args=", "-g", str(group)], capture_output=True,
-                             text=True, check=False).stdout
-    return [line.split(None, 1)[1] for line in listing.splitlines()
-            if line.strip() and not line.lstrip().startswith("Z")]
 
 
 def log_in(base, username, password):
