@@ -17,7 +17,7 @@ PYTHON := $(shell for c in python3.13 python3.12 python3 python; do \
 	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { $$c -c 'import sys; print(sys.executable)'; break; }; done)
 
-.PHONY: help run serve static install install-dev migrate seed lint test test-sqlite test-postgres browser clean
+.PHONY: help run serve static install install-dev migrate seed lint test test-sqlite test-postgres browser vnu clean
 
 help:
 	@echo "make run    install, migrate, seed demo data, serve on http://$(HOST):$(PORT)/ with a task worker"
@@ -89,7 +89,21 @@ browser:
 		echo "Browser tests will be skipped: run 'sudo apt-get install -y chromium' to enable them."; \
 	fi
 
-test-sqlite: install-dev browser
+# The Nu HTML checker for tests/test_html_validity.py: npm's vnu-jar ships the jar, Java runs
+# it. Installed into the virtualenv, never committed; its postinstall (a Java download) is skipped.
+VNU_VERSION := 26.9.27
+VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+vnu:
+	@if [ -f $(VNU_JAR) ] && grep -q '"version": "$(VNU_VERSION)"' $(VENV)/vnu/node_modules/vnu-jar/package.json; then :; \
+	elif command -v npm >/dev/null && command -v java >/dev/null; then \
+		echo "Installing the Nu HTML checker (vnu-jar $(VNU_VERSION))..."; \
+		npm install --no-save --no-audit --no-fund --ignore-scripts --silent \
+			--prefix $(VENV)/vnu vnu-jar@$(VNU_VERSION); \
+	else \
+		echo "The HTML validity test will be skipped: it needs npm and Java (sudo apt-get install -y npm default-jre-headless)."; \
+	fi
+
+test-sqlite: install-dev browser vnu
 	@echo "== Test suite on SQLite =="
 	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from whobenefits.forms import FilterForm
+from whobenefits.forms import DatePicker, FilterForm
 
 from .trail import object_type_choices, trail
 
@@ -15,10 +15,10 @@ class TrailFilterForm(FilterForm):
     )
     object_type = forms.ChoiceField(required=False)
     since = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="From", required=False, widget=DatePicker(),
     )
     until = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label="To", required=False, widget=DatePicker(),
         help_text="Both days included.",
     )
 

@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.template.response import TemplateResponse
 
 from audit.admin import AuditedAdmin
@@ -18,7 +20,9 @@ class PersonaAdmin(AuditedAdmin):
     search_fields = ["name", "description", "concerns"]
     ordering = ["side", "order", "name"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["metrics"]
+    # Checkboxes, not the two-box filter widget: a handful of metrics, and the widget's
+    # search icon carries an aria-label its element may not have (axe: aria-prohibited-attr).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     actions = ["archive_personas", "restore_personas", "merge_personas"]
 
     def get_queryset(self, request):

@@ -8,7 +8,7 @@ from django.test import Client
 
 from roadmap import roles
 
-from .factories import make_item, make_person, make_persona
+from .factories import make_item, make_person, make_persona, make_product, review_item, triage
 
 
 def logged_in_client(person):
@@ -108,3 +108,27 @@ def run_tasks(transactional_db):
                 signal.signal(number, handler)
 
     return run_tasks
+
+
+@pytest.fixture
+def page_data(pm, lead):
+    """The objects the URLs and states of tests/pages.py name."""
+    buyer = make_persona(side="customer", name="Economic buyer")
+    employee = make_persona(side="user", name="Field employee")
+    product = make_product(name="Expenses")
+    item = make_item(title="Receipt capture", product=product, horizon="now", owner=pm,
+                     requesting_persona=employee, description="Snap a receipt.")
+    triage(item, [buyer, employee], by=pm)
+    one_sided = make_item(title="Audit log export", product=product, horizon="now", owner=pm)
+    triage(one_sided, [buyer], by=pm)
+    challenged = make_item(title="SSO", product=product, horizon="next", owner=pm)
+    triage(challenged, [buyer], by=pm, value="Renewals keep access.")
+    review_item(challenged, "challenged", "Who uses it?", lead)
+    untriaged = make_item(title="Dark mode", product=product, requesting_persona=buyer)
+    return {
+        "pm": pm, "lead": lead, "buyer": buyer, "employee": employee, "item": item,
+        "one_sided": one_sided, "untriaged": untriaged,
+        "empty_product": make_product(name="Nothing here").slug,
+        "pm2": make_person(roles.PRODUCT_MANAGER, first_name="Marco", last_name="Rossi"),
+        "lead2": make_person(roles.TEAM_LEAD, first_name="Ines", last_name="Ward"),
+    }

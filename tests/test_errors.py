@@ -60,3 +60,11 @@ def test_the_log_says_database_unavailable_in_one_line():
     assert record.exc_info is None
     assert record.getMessage() == ('Service Unavailable: /roadmap/ (database unavailable: '
                                    'connection to server at "127.0.0.1", port 5 failed)')
+
+
+def test_a_missing_page_says_so_inside_the_app(pm_client, db):
+    response = pm_client.get("/roadmap/items/999999/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Page not found" in page and "Back to the roadmap" in page
+    assert "Log out" in page

@@ -1,4 +1,25 @@
+import datetime
+
 from django import forms
+
+
+class DatePicker(forms.DateInput):
+    """A date field's <input type="date">. Its value is an ISO date or nothing: a browser
+    shows nothing else there, and HTML allows nothing else, so a mistyped date in the URL
+    is left out of the box (the error beside it says what was wrong)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                return None
+        return super().format_value(value)
 
 
 class FilterForm(forms.Form):

@@ -1,0 +1,173 @@
+"""The app's pages, one row per (role, URL, state), for the checks that look at every page:
+axe-core in Chromium (tests/browser/test_axe_browser.py) and the Nu HTML checker
+(tests/test_html_validity.py).
+
+A new page, or a new state of one (a panel htmx opens, a refusal, an error), gets a row in
+PAGES. A state is a function that takes the Playwright page and the test data and brings
+the page into that state in the browser; the HTML checker reads the rows without one.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import OperationalError
+from playwright.sync_api import expect
+
+from tests.factories import review_item, triage
+from tests.test_errors import answer_while_handling
+
+
+@dataclass(frozen=True)
+class Page:
+    role: str  # a fixture name, or "anonymous"
+    url: str  # formatted with the ids of the test data: {item}, {persona}, {pm}...
+    state: Callable | None = None
+
+    def __str__(self):
+        return f"{self.role} {self.url}" + (f" {self.state.__name__}" if self.state else "")
+
+
+# States -----------------------------------------------------------------------------------
+
+def wrong_password(page, data):
+    page.get_by_label("Username").fill("pm")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def filtered_in_place(page, data):
+    page.get_by_label("Horizon").select_option(label="Now")
+    expect(page).to_have_url(re.compile(r"horizon=now"))
+
+
+def session_ended(page, data):
+    page.context.clear_cookies()
+    page.get_by_label("Horizon").select_option(label="Now")
+    expect(page.get_by_text("Your session has ended")).to_be_visible()
+
+
+def database_away(page, data):
+    unavailable = answer_while_handling(OperationalError("connection refused"), "/")
+    page.route("**/roadmap/?*", lambda route: route.fulfill(
+        status=503, body=unavailable.content, headers=dict(unavailable.items())))
+    page.get_by_label("Horizon").select_option(label="Now")
+    expect(page.get_by_text("this page was not updated")).to_be_visible()
+
+
+def database_away_page(page, data):
+    unavailable = answer_while_handling(OperationalError("connection refused"), "/roadmap/")
+    page.route("**/roadmap/", lambda route: route.fulfill(
+        status=503, body=unavailable.content, headers=dict(unavailable.items())))
+    page.goto("/roadmap/")
+    expect(page.get_by_role("heading", name=re.compile("reach its database"))).to_be_visible()
+
+
+def form_errors(page, data):
+    page.get_by_label("Effort").fill("-3")
+    page.get_by_role("button", name=re.compile("Save|Add")).click()
+    expect(page.locator(".errorlist").first).to_be_visible()
+
+
+def edit_conflict(page, data):
+    item = data["item"]
+    item.refresh_from_db()
+    item.title = "Renamed by Marco"
+    item.save_edit(expected_version=item.version, edited_by=data["pm2"])
+    page.get_by_label("Title").fill("Renamed by me")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def question_2_shown(page, data):
+    page.get_by_label(data["buyer"].name).check()
+    expect(page.get_by_label("Value for users")).to_be_visible()
+
+
+def triage_conflict(page, data):
+    page.get_by_label(data["buyer"].name).check()
+    expect(page.get_by_label("Value for users")).to_be_visible()
+    item = data["untriaged"]
+    item.refresh_from_db()
+    triage(item, [data["employee"]], by=data["pm2"])
+    page.get_by_role("button", name="Save triage").click()
+    expect(page.get_by_role("alert")).to_contain_text("Someone else saved this")
+
+
+def saved_in_the_queue(page, data):
+    page.get_by_label(data["employee"].name).check()
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_text("Triage saved")).to_be_visible()
+
+
+def review_panel_open(page, data):
+    row = page.locator(f"#one-sided-{data['one_sided'].pk}")
+    row.get_by_text("Review this item").click()
+    expect(row.get_by_label("Accept")).to_be_visible()
+
+
+def review_refused_in_place(page, data):
+    review_panel_open(page, data)
+    row = page.locator(f"#one-sided-{data['one_sided'].pk}")
+    row.get_by_label("Challenge").check()
+    row.get_by_role("button", name="Save review").click()
+    expect(row.get_by_text("Say why you challenge this item.")).to_be_visible()
+
+
+def review_conflict(page, data):
+    review_item(data["one_sided"], "accepted", "", data["lead2"])
+    page.get_by_label("Challenge").check()
+    page.get_by_label("Comment").fill("Who among the users benefits?")
+    page.get_by_role("button", name="Save review").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+# The table --------------------------------------------------------------------------------
+
+PAGES = [
+    Page("anonymous", "/login/"),
+    Page("anonymous", "/login/", wrong_password),
+    Page("pm", "/roadmap/"),
+    Page("pm", "/roadmap/", filtered_in_place),
+    Page("pm", "/roadmap/?product=nope&status=someday"),
+    Page("pm", "/roadmap/", session_ended),
+    Page("pm", "/roadmap/", database_away),
+    Page("pm", "/roadmap/", database_away_page),
+    Page("pm", "/roadmap/items/{item}/"),
+    Page("pm", "/roadmap/items/new/"),
+    Page("pm", "/roadmap/items/new/", form_errors),
+    Page("pm", "/roadmap/items/{item}/edit/"),
+    Page("pm", "/roadmap/items/{item}/edit/", edit_conflict),
+    Page("pm", "/roadmap/items/{untriaged}/triage/"),
+    Page("pm", "/roadmap/items/{untriaged}/triage/", question_2_shown),
+    Page("pm", "/roadmap/items/{untriaged}/triage/", triage_conflict),
+    Page("pm", "/roadmap/triage/"),
+    Page("pm", "/roadmap/triage/", saved_in_the_queue),
+    Page("pm", "/roadmap/triage/?product={empty_product}"),
+    Page("pm", "/roadmap/review/"),
+    Page("pm", "/roadmap/review/print/"),
+    Page("pm", "/personas/"),
+    Page("pm", "/roadmap/items/999999/"),  # 404
+    Page("lead", "/roadmap/review/"),
+    Page("lead", "/roadmap/review/", review_panel_open),
+    Page("lead", "/roadmap/review/", review_refused_in_place),
+    Page("lead", "/roadmap/review/?owner=ghost&product=nope"),
+    Page("lead", "/roadmap/items/{one_sided}/"),
+    Page("lead", "/roadmap/items/{one_sided}/review/"),
+    Page("lead", "/roadmap/items/{one_sided}/review/", review_conflict),
+    Page("lead", "/roadmap/items/{item}/triage/"),  # 403
+    Page("admin_person", "/audit/"),
+    Page("admin_person", "/audit/?until=not-a-date&person=0"),
+    Page("admin_person", "/admin/"),
+    Page("admin_person", "/admin/personas/persona/"),
+    Page("admin_person", "/admin/personas/persona/{buyer}/change/"),
+    Page("admin_person", "/admin/roadmap/roadmapitem/"),
+    Page("admin_person", "/admin/roadmap/roadmapitem/{item}/history/"),
+    Page("admin_person", "/admin/auth/user/{pm}/change/"),
+]
+
+
+def ids(data):
+    """The URL placeholders: each object's pk (a product's slug)."""
+    return {key: getattr(value, "pk", value) for key, value in data.items()}
