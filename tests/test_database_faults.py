@@ -16,6 +16,7 @@ import pytest
 from tests.live import POSTGRES_BIN, Browserless, PrivatePostgres, gunicorn, manage, server_env
 
 pytestmark = [
+    pytest.mark.setup,
     pytest.mark.skipif(POSTGRES_BIN is None, reason="needs PostgreSQL's initdb and pg_ctl"),
     pytest.mark.skipif("DATABASE_URL" in os.environ, reason="runs once, on the SQLite pass"),
 ]

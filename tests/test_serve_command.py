@@ -17,6 +17,7 @@ import pytest
 from tests.live import ROOT, Browserless, Server, free_port, group_commands
 
 pytestmark = [
+    pytest.mark.setup,
     pytest.mark.skipif(not (ROOT / ".git").exists(), reason="needs the git checkout"),
     pytest.mark.skipif(shutil.which("make") is None, reason="needs make"),
     # The command serves the embedded SQLite database whatever DATABASE_URL the suite runs on;
