@@ -1,9 +1,12 @@
 """axe-core in Chromium on every page of every role, htmx states included: no violations.
 
 The pages and their states are the table in tests/pages.py: add a row there for a new page.
+One browser, the one live server, one test per row.
 axe-core is vendored at a pinned version (static/vendor/axe-*.min.js, from npm's axe-core)
 and loaded only here, never by the app's pages.
 """
+
+import os
 
 import pytest
 from django.conf import settings
@@ -11,7 +14,11 @@ from django.test import Client
 
 from tests.pages import PAGES, ids
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    # Markup and its accessibility do not depend on the database: once is enough.
+    pytest.mark.skipif("DATABASE_URL" in os.environ, reason="runs once, on the SQLite pass"),
+]
 
 AXE = "/static/vendor/axe-4.14.1.min.js"
 
