@@ -222,6 +222,8 @@ def plan_rows(table, mapping, *, product, imported_item_model):
         if item is None:
             plan.action = NEW
             plan.changed = [name for name in OWNED if reader.mapped(name)]
+            plan.changes = [[name, "—", shown(name, values[name], lookups)] for name in plan.changed
+                            if values.get(name) not in (None, "", [])]
             continue
         matched.add(item.pk)
         plan.item = item
@@ -456,8 +458,7 @@ def _compare(plan, item, values, reader, mapping, lookups, updated_text):
     """
     base = lookups.synced.get(item.pk, {})
     exported_at = _parse_time(updated_text)
-    unchanged_since_export = bool(exported_at) and (
-        item.updated_at.replace(microsecond=0) <= exported_at)
+    unchanged_since_export = bool(exported_at) and item.updated_at <= exported_at
     decisions = mapping.get("conflicts", {})
     for name in OWNED:
         if name not in values:

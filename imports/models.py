@@ -158,6 +158,17 @@ class BacklogImport(models.Model):
     def layout(self):
         return LAYOUTS[self.source]
 
+    STEPS = ["Upload", "Map the columns", "Preview", "Import", "Result"]
+    STEP_OF = {State.READING: 1, State.MAPPING: 1, State.PREVIEWING: 2, State.PREVIEWED: 2,
+               State.IMPORTING: 3, State.IMPORTED: 4, State.UNDOING: 4, State.UNDONE: 4}
+
+    @property
+    def steps(self):
+        """(label, "done", "current" or "todo") for the steps along the top of its pages."""
+        current = self.STEP_OF.get(self.failed_step or self.status, 0)
+        return [(label, "done" if n < current else "current" if n == current else "todo")
+                for n, label in enumerate(self.STEPS)]
+
     def as_data(self):
         """The import as plain data: what its page polls and what the API returns."""
         return {
@@ -390,9 +401,9 @@ class BacklogImport(models.Model):
         # PM kept the app's values: the file's are then the ones the app has seen).
         synced = [row for row in plan.rows if row.action in (plans.NEW, plans.UPDATE)
                   or (row.action == plans.UNCHANGED and row.conflicts)]
-        previous = dict(ImportedItem.objects.filter(
+        previous = {item_id: [values, by] for item_id, values, by in ImportedItem.objects.filter(
             item__in=[row.item.pk for row in synced if row.action != plans.NEW])
-            .values_list("item_id", "values"))
+            .values_list("item_id", "values", "backlog_import_id")}
         for row in synced:
             if row.action != plans.NEW:
                 row.restore = {**row.restore, "synced": previous.get(row.item.pk)}
@@ -498,7 +509,8 @@ def _restore_synced(item, row):
     if synced is None:
         ImportedItem.objects.filter(item=item).delete()
     else:
-        ImportedItem.objects.filter(item=item).update(values=synced)
+        values, by = synced
+        ImportedItem.objects.filter(item=item).update(values=values, backlog_import_id=by)
 
 
 def _first_header(headers, names):
@@ -543,8 +555,11 @@ def profile(table):
 class ImportRow(models.Model):
     """One row of the file: what importing it does (or did), with its changes and errors."""
 
-    Action = models.TextChoices("Action", [(plans.NEW, "New"), (plans.UPDATE, "Updated"),
-                                           (plans.UNCHANGED, "Unchanged"), (plans.ERROR, "Error")])
+    class Action(models.TextChoices):
+        NEW = plans.NEW, "New"
+        UPDATE = plans.UPDATE, "Updated"
+        UNCHANGED = plans.UNCHANGED, "Unchanged"
+        ERROR = plans.ERROR, "Error"
 
     backlog_import = models.ForeignKey(BacklogImport, on_delete=models.CASCADE,
                                        related_name="rows")

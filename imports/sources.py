@@ -84,6 +84,9 @@ SPREADSHEET = Layout(
         "external_url": ("URL", "Link", "Url"),
         "labels": ("Labels", "Tags", "Label", "Tag"),
     },
+    statuses={"new": IDEA, "open": IDEA, "backlog": IDEA, "to do": IDEA, "todo": IDEA,
+              "doing": W, "started": W, "done": S, "complete": S, "completed": S,
+              "released": S, "canceled": D, "cancelled": D, "won't do": D, "rejected": D},
 )
 
 LAYOUTS = {layout.source: layout for layout in [

@@ -47,10 +47,14 @@ class RoadmapFilterForm(FilterForm):
         choices=[("", "Anyone"), *BeneficiaryClass.choices, (UNTRIAGED, "Untriaged")],
         required=False,
     )
+    from_import = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                     widget=forms.HiddenInput)
 
     def filter(self, items):
         """Narrow `items` to the valid filters."""
         data = self.valid_filters()
+        if data.get("from_import"):
+            items = items.from_import(data["from_import"])
         if data.get("product"):
             items = items.for_product(data["product"])
         if data.get("status"):
@@ -324,6 +328,8 @@ class TriageQueueForm(FilterForm):
     """Which untriaged items the queue walks (a product, or all) and where it has got to."""
 
     product = ProductFilterField()
+    from_import = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                     widget=forms.HiddenInput)
     after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def walked_past(self):
@@ -333,14 +339,18 @@ class TriageQueueForm(FilterForm):
     def queue(self):
         """The untriaged items in scope, in queue order; the item and answer are prefetched."""
         items = RoadmapItem.objects.for_triage().triage_queue()
-        product = self.valid_filters().get("product")
-        return items.for_product(product) if product else items
+        data = self.valid_filters()
+        if data.get("from_import"):
+            items = items.from_import(data["from_import"])
+        return items.for_product(data["product"]) if data.get("product") else items
 
     def url(self, after=None):
         params = {}
         product = self.valid_filters().get("product")
         if product:
             params["product"] = product.slug
+        if self.valid_filters().get("from_import"):
+            params["from_import"] = self.valid_filters()["from_import"]
         if after:
             params["after"] = after
         query = f"?{urlencode(params)}" if params else ""

@@ -134,6 +134,10 @@ class RoadmapItemQuerySet(models.QuerySet):
     def untriaged(self):
         return self.filter(triage__isnull=True)
 
+    def from_import(self, number):
+        """The items import #`number` created."""
+        return self.filter(source_import=number)
+
     def of_class(self, beneficiary_class):
         return self.filter(triage__beneficiary_class=beneficiary_class)
 
@@ -253,7 +257,7 @@ class RoadmapItemQuerySet(models.QuerySet):
 
     def for_export(self):
         """Everything a CSV row or the printed page shows, in a fixed number of queries."""
-        return self.for_list().prefetch_related(
+        return self.for_list().select_related("requesting_persona").prefetch_related(
             "triage__indirect_beneficiaries", "triage__metrics")
 
 

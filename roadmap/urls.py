@@ -14,6 +14,7 @@ urlpatterns = [
 urlpatterns += [
     path("review/", views.dashboard, name="dashboard"),
     path("review/export.csv", views.export_csv, name="export-csv"),
+    path("review/export.xlsx", views.export_xlsx, name="export-xlsx"),
     path("review/print/", views.review_print, name="print"),
     path("items/<int:pk>/review/", views.review, name="review"),
 ]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 from whobenefits.forms import filters_query
 
 from .balance import RoadmapBalance
-from .csv_export import csv_lines
+from .csv_export import csv_lines, xlsx_bytes
 from .forms import (
     QueuedItemForm,
     ReviewFilterForm,
@@ -49,7 +49,9 @@ def item_list(request):
         "can_add": request.user.has_perm("roadmap.add_roadmapitem"),
         "back": request.get_full_path(),
         # The queue walks the product the list shows, if it shows one.
-        "queue_url": TriageQueueForm({"product": request.GET.get("product", "")}).url(),
+        "queue_url": TriageQueueForm({"product": request.GET.get("product", ""),
+                                      "from_import": request.GET.get("from_import", "")}).url(),
+        "can_import": request.user.has_perm("imports.run_import"),
         "my_challenges": RoadmapItem.objects.owned_by(request.user).open_challenges()
         .select_related("review__reviewed_by"),
     })
@@ -250,15 +252,39 @@ def review_print(request):
 @require_GET
 @permission_required("roadmap.view_roadmapitem", raise_exception=True)
 def export_csv(request):
-    filters = ReviewFilterForm(request.GET)
-    items = filters.filter(RoadmapItem.objects.for_export()).order_by(
-        "product__name", "title", "pk")
+    items = _exported_items(request)
     response = StreamingHttpResponse(
-        csv_lines(items.iterator(chunk_size=500)), content_type="text/csv; charset=utf-8"
+        csv_lines(items.iterator(chunk_size=500), site=_site(request)),
+        content_type="text/csv; charset=utf-8",
     )
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="roadmap-{stamp}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{_export_name()}.csv"'
     return response
+
+
+@require_GET
+@permission_required("roadmap.view_roadmapitem", raise_exception=True)
+def export_xlsx(request):
+    items = _exported_items(request)
+    response = HttpResponse(
+        xlsx_bytes(items.iterator(chunk_size=500), site=_site(request)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name()}.xlsx"'
+    return response
+
+
+def _exported_items(request):
+    filters = ReviewFilterForm(request.GET)
+    return filters.filter(RoadmapItem.objects.for_export()).order_by("product__name", "title",
+                                                                      "pk")
+
+
+def _site(request):
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _export_name():
+    return f"roadmap-{timezone.localdate().isoformat()}"
 
 
 @require_http_methods(["GET", "POST"])

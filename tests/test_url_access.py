@@ -19,7 +19,15 @@ from django_tasks_db.models import DBTaskResult
 from personas.models import Persona
 from roadmap.models import ReviewThresholds, RoadmapItem
 from tests.conftest import logged_in_client
-from tests.factories import make_item, make_metric, make_persona, make_product, review_item, triage
+from tests.factories import (
+    import_file,
+    make_item,
+    make_metric,
+    make_persona,
+    make_product,
+    review_item,
+    triage,
+)
 from tests.test_tasks import add
 
 ROLES = ["pm", "lead", "admin_person", "no_role_person", "anonymous"]
@@ -48,10 +56,24 @@ EXPECTED = {
     "roadmap:triage-queue": ("200/404", "403/403", "200/404", "403/403", LOGIN),
     "roadmap:dashboard": ("200/405", "200/405", "200/405", "403/405", LOGIN),
     "roadmap:export-csv": ("200/405", "200/405", "200/405", "403/405", LOGIN),
+    "roadmap:export-xlsx": ("200/405", "200/405", "200/405", "403/405", LOGIN),
     "roadmap:print": ("200/405", "200/405", "200/405", "403/405", LOGIN),
     "roadmap:review": ("403/403", "200/200", "200/200", "403/403", LOGIN),
     "audit:trail": ("403/405", "403/405", "200/405", "403/405", LOGIN),
     "audit:trail-csv": ("403/405", "403/405", "200/405", "403/405", LOGIN),
+    # Imports: product managers and admins; team leads read the roadmap, they do not fill it.
+    # The import is a finished preview of the product manager's, which admins see too.
+    "imports:import-list": ("200/405", "403/405", "200/405", "403/405", LOGIN),
+    "imports:upload": ("200/200", "403/403", "200/200", "403/403", LOGIN),
+    "imports:import-detail": ("302/405", "403/405", "302/405", "403/405", LOGIN),  # to preview
+    "imports:map": ("200/200", "403/403", "200/200", "403/403", LOGIN),
+    "imports:preview": ("200/405", "403/405", "200/405", "403/405", LOGIN),
+    "imports:confirm": ("405/302", "405/403", "405/302", "405/403", LOGIN),
+    "imports:conflicts": ("405/302", "405/403", "405/302", "405/403", LOGIN),
+    "imports:run-again": ("405/302", "405/403", "405/302", "405/403", LOGIN),
+    "imports:abandon": ("405/302", "405/403", "405/302", "405/403", LOGIN),
+    "imports:undo": ("405/302", "405/403", "405/302", "405/403", LOGIN),
+    "imports:skipped-rows": ("200/405", "403/405", "200/405", "403/405", LOGIN),
     # Probes for a load balancer: no login; GET and HEAD only.
     "healthz": ("200/405",) * 5,
     "readyz": ("200/405",) * 5,
@@ -150,6 +172,8 @@ def objects(db, pm, lead):
                                                                  ip_address="10.0.0.1"),
         "django_tasks_database_dbtaskresult": DBTaskResult.objects.get(
             pk=add.enqueue(1, 2).id),
+        "import": import_file(b"Title,Effort\nDark mode,3\nBad,lots\n", item.product, by=pm,
+                              commit=False),
     }
 
 
@@ -157,6 +181,8 @@ def url_for(key, objects):
     route = PATTERNS[key]
     if key in {"roadmap:item-detail", "roadmap:item-edit", "roadmap:triage", "roadmap:review"}:
         return reverse(key, args=[objects["roadmap_roadmapitem"].pk])
+    if key.startswith("imports:") and key not in {"imports:import-list", "imports:upload"}:
+        return reverse(key, args=[objects["import"].pk])
     if key == "admin:view_on_site":
         persona = objects["personas_persona"]
         return reverse(key, args=[ContentType.objects.get_for_model(Persona).pk, persona.pk])

@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("personas/", include("personas.urls")),
     path("roadmap/", include("roadmap.urls")),
+    path("imports/", include("imports.urls")),
     path("admin/", admin.site.urls),
     path("audit/", include("audit.urls")),
     path("healthz", health.healthz, name="healthz"),

@@ -3,10 +3,12 @@ import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 from pytest_django.asserts import assertContains, assertNotContains
 
+from roadmap.csv_export import HEADER
 from tests.factories import make_item, make_metric, make_persona, make_product, review_item, triage
-from whobenefits.spreadsheet import safe_cell
+from whobenefits.spreadsheet import safe_cell, unescape_cell
 
 CSV_URL = reverse("roadmap:export-csv")
 PRINT_URL = reverse("roadmap:print")
@@ -16,7 +18,13 @@ def read_csv(response):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="roadmap-')
     body = b"".join(response.streaming_content).decode()
-    return list(csv.reader(io.StringIO(body)))
+    assert body.startswith("\ufeff")  # so Excel reads UTF-8 (curly quotes, emoji) right
+    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+
+
+def read_dicts(response):
+    header, *rows = read_csv(response)
+    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 @pytest.fixture
@@ -34,21 +42,56 @@ def tagged(db, pm, lead):
 
 def test_csv_has_one_row_per_open_item_with_every_column(lead_client, tagged):
     rows = read_csv(lead_client.get(CSV_URL))
-    assert rows[0] == [
-        "Product", "Title", "Status", "Horizon", "Who benefits", "Primary personas",
-        "Indirect personas", "Success metrics", "Value for the other side", "Review",
-    ]
-    assert rows[1:] == [
-        ["Expenses", "Dark mode", "Idea", "Later", "Untriaged", "", "", "", "", "Not reviewed"],
-        ["Platform", "SSO", "Planned", "Now", "Customers only", "Economic buyer",
-         "Field employee", "Renewal rate", "Renewal keeps access.",
-         "Challenged: Who uses this?"],
-    ]
+    assert rows[0] == HEADER
+    assert [row[HEADER.index("Title")] for row in rows[1:]] == ["Dark mode", "SSO"]
+
+
+def test_csv_rows_carry_the_item_its_triage_and_where_it_came_from(lead_client, pm, lead):
+    buyer = make_persona(side="customer", name="Economic buyer")
+    sso = make_item(title="SSO", product=make_product(name="Platform"), horizon="now",
+                    status="planned", effort=8, owner=pm, description="SAML first.",
+                    requesting_persona=buyer, external_source="jira", external_key="PLAT-7",
+                    external_url="https://acme.atlassian.net/browse/PLAT-7",
+                    labels=["identity", "enterprise"])
+    triage(sso, [buyer], by=pm, value="Renewal keeps access.", metrics=[make_metric(
+        name="Renewal rate")])
+    review_item(sso, "challenged", "Who uses this?", lead)
+    sso.refresh_from_db()
+    row = read_dicts(lead_client.get(CSV_URL))[0]
+    assert row == {
+        "Item id": str(sso.pk), "URL": f"http://testserver/roadmap/items/{sso.pk}/",
+        "Product": "Platform", "Title": "SSO", "Description": "SAML first.",
+        "Originating request": "Please make this better.", "Requesting persona": "Economic buyer",
+        "Status": "Planned", "Horizon": "Now", "Effort": "8", "Owner": "Priya Menon",
+        "Who benefits": "Customers only", "Whose problem": "Customer problem",
+        "Primary personas": "Economic buyer", "Indirect personas": "",
+        "Success metrics": "Renewal rate", "Value for the other side": "Renewal keeps access.",
+        "Review": "Challenged: Who uses this?",
+        "Created": sso.created_at.isoformat(timespec="seconds"),
+        "Updated": sso.updated_at.isoformat(timespec="microseconds"),
+        "Triaged": sso.triage.triaged_at.isoformat(timespec="seconds"),
+        "Source": "Jira", "External key": "PLAT-7",
+        "External URL": "https://acme.atlassian.net/browse/PLAT-7",
+        "Labels": "identity, enterprise",
+    }
+
+
+def test_xlsx_has_the_same_rows_with_formulas_kept_as_text(lead_client, pm):
+    item = make_item(title='=HYPERLINK("http://evil.example")', effort=3)
+    response = lead_client.get(reverse("roadmap:export-xlsx"))
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header, row = [[cell for cell in r] for r in sheet.iter_rows(max_row=2)]
+    assert [cell.value for cell in header] == HEADER
+    title = row[HEADER.index("Title")]
+    assert (title.value, title.data_type) == ('=HYPERLINK("http://evil.example")', "s")
+    assert row[HEADER.index("Item id")].value == item.pk
+    assert row[HEADER.index("Effort")].value == 3
 
 
 def test_csv_follows_the_filters(pm_client, tagged):
     rows = read_csv(pm_client.get(CSV_URL, {"product": "platform", "status": "any"}))
-    assert [row[1] for row in rows[1:]] == ["SSO", "Shipped thing"]
+    assert [row[HEADER.index("Title")] for row in rows[1:]] == ["SSO", "Shipped thing"]
 
 
 @pytest.mark.parametrize("hostile", [
@@ -58,10 +101,11 @@ def test_csv_defuses_formulas(lead_client, pm, hostile):
     persona = make_persona(side="customer", name=f"{hostile} persona")
     item = make_item(title=hostile)
     triage(item, [persona], by=pm, value=hostile)
-    row = read_csv(lead_client.get(CSV_URL))[1]
-    assert row[1] == "'" + hostile
-    assert row[5] == "'" + hostile + " persona"
-    assert row[8] == "'" + hostile
+    row = read_dicts(lead_client.get(CSV_URL))[0]
+    assert row["Title"] == "'" + hostile
+    assert row["Primary personas"] == "'" + hostile + " persona"
+    assert row["Value for the other side"] == "'" + hostile
+    assert unescape_cell(row["Title"]) == hostile
 
 
 def test_safe_cell_leaves_ordinary_text_alone():
@@ -73,6 +117,11 @@ def test_safe_cell_leaves_ordinary_text_alone():
 def test_safe_cell_defuses_tab_and_carriage_return_starts():
     assert safe_cell("\t=1") == "'\t=1"
     assert safe_cell("\r=1") == "'\r=1"
+
+
+@pytest.mark.parametrize("text", ["=1", "'=1", "''+x", "'quoted", "plain", ""])
+def test_unescape_cell_gives_back_what_safe_cell_was_given(text):
+    assert unescape_cell(safe_cell(text)) == text
 
 
 def test_csv_query_count_is_fixed(lead_client, pm, django_assert_num_queries):
