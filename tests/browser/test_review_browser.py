@@ -59,9 +59,10 @@ def test_team_lead_filters_challenges_and_exports(log_in, lead, pm):
     # The CSV follows the filters.
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export CSV").click()
-    rows = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text())))
-    assert [r[1] for r in rows[1:]] == ["Audit log export", "SSO"]
-    assert rows[1][-1] == "Challenged: Who among the users benefits?"
+    text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["Title"] for r in rows] == ["Audit log export", "SSO"]
+    assert rows[0]["Review"] == "Challenged: Who among the users benefits?"
 
 
 def test_filters_work_without_javascript(browser, live_server, lead):
