@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -68,9 +70,13 @@ class RoadmapFilterForm(FilterForm):
         return items
 
 
-# Keys that toggle personas on the triage form, in order. a, c, s and u are kept for
-# "answer question 2", "customer problem", "skip" and "user problem".
-PERSONA_KEYS = "1234567890bdefghijklmnopqrtvwxyz"
+# Keys that toggle personas on the triage form, in order. Kept for other things: a (answer
+# question 2), c and u (whose problem), s (skip), and the two prefixes below.
+PERSONA_KEYS = "1234567890bdefghjklnopqrtvwxyz"
+# A success metric is m then its key; an indirect beneficiary is i then the persona's own key
+# (the one that picks it under question 1). After a prefix every key is free.
+METRIC_PREFIX, INDIRECT_PREFIX = "m", "i"
+METRIC_KEYS = "1234567890abcdefghijklmnopqrstuvwxyz"
 
 
 class ItemDetailsForm(VersionedForm, forms.ModelForm):
@@ -165,8 +171,14 @@ class TriageForm(VersionedForm):
     whose_problem = forms.ChoiceField(
         label="Whose problem is it?", required=False, widget=forms.RadioSelect,
         choices=WhoseProblem.choices,
-        help_text="Left blank, it is the problem of the side you picked.",
+        help_text="Filled in from the requesting persona, or from your picks while they are "
+                  "on one side.",
     )
+    # The side "whose problem" was filled in with from the picks, not chosen by the PM: while
+    # it still says that, it follows the picks (here for previews without JavaScript, in
+    # app.js as keys are pressed).
+    whose_problem_prefilled = forms.ChoiceField(
+        required=False, widget=forms.HiddenInput, choices=[("", ""), *WhoseProblem.choices])
     metrics = PickField(model=SuccessMetric, label="Success metrics it moves")
     value_for_other_side = forms.CharField(
         label="How does this ultimately create value for the other group?", required=False,
@@ -224,7 +236,23 @@ class TriageForm(VersionedForm):
         form.initial = {name: (data.getlist(name) if isinstance(field, PickField)
                                else data.get(name, ""))
                         for name, field in form.fields.items()}
+        form.prefill_whose_problem()
         return form
+
+    def prefill_whose_problem(self):
+        """Fill in "whose problem" from the picks while they are all on one side, unless the
+        PM (or the requesting persona) chose it: what app.js does as keys are pressed.
+
+        On both sides it keeps what the first picks said; with no picks it is blank again.
+        """
+        chosen, prefilled = (self.initial.get(name) or "" for name in (
+            "whose_problem", "whose_problem_prefilled"))
+        if chosen and chosen != prefilled:
+            return
+        klass = self.beneficiary_class
+        if klass is None or klass.benefiting_side:
+            side = klass.benefiting_side if klass else ""
+            self.initial["whose_problem"] = self.initial["whose_problem_prefilled"] = side
 
     # What the template shows, derived from the current picks (bound or initial).
 
@@ -251,10 +279,24 @@ class TriageForm(VersionedForm):
         return side.other if side else None
 
     def _options(self, name, objects, keys=None):
+        """Each of `objects` as a checkbox: checked or not, and its key (a string of the keys
+        to press in turn: "1", or "m1"), from `keys`."""
         picked = self._picked(name)
         keys = keys or {}
         return [{"object": o, "value": str(o.pk), "checked": str(o.pk) in picked,
                  "key": keys.get(o.pk), "id": f"id_{name}_{o.pk}"} for o in objects]
+
+    @cached_property
+    def persona_keys(self):
+        """Each persona's key under question 1, as persona_columns() gives them."""
+        return {option["object"].pk: option["key"]
+                for _, options in self.persona_columns() for option in options if option["key"]}
+
+    @cached_property
+    def metric_keys(self):
+        """m then a key for each metric, customers' first: the same wherever it shows."""
+        return {m.pk: METRIC_PREFIX + key
+                for m, key in zip(self.all_metrics, METRIC_KEYS, strict=False)}
 
     def persona_columns(self):
         """Question 1: (side, options) for Customers then Users, each option with its key."""
@@ -267,16 +309,19 @@ class TriageForm(VersionedForm):
     def metric_options(self):
         """The metrics of the side (or sides) the picks benefit."""
         side = self.benefiting_side
-        return self._options("metrics", [m for m in self.all_metrics if side in (None, m.side)])
+        return self._options("metrics", [m for m in self.all_metrics if side in (None, m.side)],
+                             self.metric_keys)
 
     def indirect_options(self):
         side = self.other_side
+        keys = {pk: INDIRECT_PREFIX + key for pk, key in self.persona_keys.items()}
         return self._options("indirect_beneficiaries",
-                             [p for p in self.personas if p.side == side])
+                             [p for p in self.personas if p.side == side], keys)
 
     def other_side_metric_options(self):
         side = self.other_side
-        return self._options("other_side_metrics", [m for m in self.all_metrics if m.side == side])
+        return self._options("other_side_metrics", [m for m in self.all_metrics if m.side == side],
+                             self.metric_keys)
 
     # Validation.
 
@@ -286,6 +331,8 @@ class TriageForm(VersionedForm):
         if not primary or self.errors.get("primary_beneficiaries"):
             return data
         benefiting = BeneficiaryClass.from_sides(p.side for p in primary).benefiting_side
+        if benefiting and data.get("whose_problem") == data.get("whose_problem_prefilled"):
+            data["whose_problem"] = ""  # filled in from other picks: follow these
         if not data.get("whose_problem"):
             if benefiting is None:
                 self.add_error("whose_problem", "Say whose problem it is: the picks are on both "

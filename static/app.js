@@ -3,8 +3,12 @@ document.documentElement.classList.add("js");
 
 // Triage by keyboard. Each key is shown in a <kbd> beside what it does; the element that
 // carries data-key="x" is clicked (a checkbox, a radio, the skip link) or, for a text box,
-// focused. Keys do nothing while typing, except Ctrl+Enter (save) and Escape (stop typing).
+// focused. A success metric is m then its key, an indirect beneficiary i then the persona's
+// key (data-key="m1", "i3"). Keys do nothing while typing, except Ctrl+Enter (save) and
+// Escape (stop typing, or forget a pressed m or i).
 (function () {
+  const PREFIXES = { m: "a success metric", i: "a persona who benefits indirectly" };
+
   function triageForm() {
     return document.querySelector("[data-triage-form]");
   }
@@ -13,70 +17,135 @@ document.documentElement.classList.add("js");
     return element.matches("textarea, select, [contenteditable], input:not([type=checkbox]):not([type=radio]):not([type=submit]):not([type=button])");
   }
 
-  // Question 2's box arrives with the class preview. "a" pressed while the preview is on its
-  // way waits for the box, keeping what is typed meanwhile instead of reading it as keys.
-  let pending = null;
-
-  function answerBox() {
-    const form = triageForm();
-    return form && form.querySelector('[data-key="a"]');
+  // A preview (the class, metrics and question 2 for the picks so far) or a save is on its way.
+  function busy(form) {
+    return form.matches(".htmx-request") || form.querySelector(".htmx-request") !== null;
   }
 
-  document.addEventListener("htmx:afterSettle", function () {
-    if (!pending) return;
-    const box = answerBox();
-    const { text, submit } = pending;
-    pending = null;
-    if (box) {
-      box.focus();
-      box.value += text;
-    }
-    if (submit) triageForm().requestSubmit(triageForm().querySelector("button.primary[type=submit]"));
-  });
+  let prefix = null;
 
-  ["htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
-    document.addEventListener(name, function () { pending = null; });
-  });
+  function setPrefix(form, value) {
+    prefix = value;
+    const hint = form.querySelector("[data-key-prefix]");
+    if (hint) hint.textContent = value ? value + ": now the key of " + PREFIXES[value] + " (Esc: never mind)." : "";
+  }
+
+  // Keys meant for what a preview on its way brings (question 2's answer, the metrics, the
+  // indirect beneficiaries) wait for it, and so does every key pressed after them: each is
+  // replayed in order once it has arrived, so typing fast loses nothing and no key lands on
+  // the wrong thing.
+  let pending = [];
+
+  // Act on one key press; "wait" when it must wait for the preview. `replaying` keys were
+  // held back, so one meant for a text box is typed into it here.
+  function handle(form, press, replaying) {
+    if (press.save) {
+      form.requestSubmit(form.querySelector("button.primary[type=submit]"));
+      return true;
+    }
+    const active = document.activeElement;
+    if (active && isTyping(active)) {
+      if (press.key === "Escape" && form.contains(active)) {
+        form.focus();
+        return true;
+      }
+      if (!replaying || !form.contains(active)) return false;
+      if (press.key === "Backspace") active.value = active.value.slice(0, -1);
+      else if (press.key === "Enter") active.value += "\n";
+      else if (press.key.length === 1) active.value += press.key;
+      return true;
+    }
+    if (press.key === "Escape" && prefix) {
+      setPrefix(form, null);
+      return true;
+    }
+    if (press.modified || press.key.length !== 1) return false;
+    const key = press.key.toLowerCase();
+    if (!prefix && key in PREFIXES) {
+      setPrefix(form, key);
+      return true;
+    }
+    const target = form.querySelector('[data-key="' + CSS.escape((prefix || "") + key) + '"]');
+    if (busy(form) && (!target || target.closest(".triage-answer"))) return "wait";
+    const prefixed = prefix !== null;
+    setPrefix(form, null);
+    if (!target) return prefixed;  // m or i then a key nothing has: swallowed, not a persona
+    if (isTyping(target)) target.focus();
+    else target.click();
+    return true;
+  }
 
   document.addEventListener("keydown", function (event) {
     const form = triageForm();
     if (!form || event.defaultPrevented || event.isComposing) return;
-    const save = event.key === "Enter" && (event.ctrlKey || event.metaKey);
-    if (pending) {
-      event.preventDefault();
-      if (save) pending.submit = true;
-      else if (event.key === "Backspace") pending.text = pending.text.slice(0, -1);
-      else if (event.key.length === 1 && !event.ctrlKey && !event.metaKey) pending.text += event.key;
-      return;
-    }
-    if (save) {
-      event.preventDefault();
-      form.requestSubmit(form.querySelector("button.primary[type=submit]"));
-      return;
-    }
-    if (isTyping(event.target)) {
-      if (event.key === "Escape" && form.contains(event.target)) {
+    const press = {
+      key: event.key,
+      save: event.key === "Enter" && (event.ctrlKey || event.metaKey),
+      modified: event.ctrlKey || event.metaKey || event.altKey,
+    };
+    if (pending.length) {
+      const held = press.save || (!press.modified && (press.key.length === 1
+        || ["Backspace", "Enter", "Escape"].includes(press.key)));
+      if (held) {
         event.preventDefault();
-        form.focus();
+        pending.push(press);
       }
       return;
     }
-    if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
-    const key = event.key.toLowerCase();
-    const target = form.querySelector('[data-key="' + CSS.escape(key) + '"]');
-    if (key === "a" && form.querySelector(".htmx-request")) {
-      event.preventDefault();
-      pending = { text: "", submit: false };
-      return;
-    }
-    if (!target) return;
-    event.preventDefault();
-    if (isTyping(target)) {
-      target.focus();
-    } else {
-      target.click();
-    }
+    const used = handle(form, press, false);
+    if (used === "wait") pending.push(press);
+    if (used) event.preventDefault();
   });
+
+  function replay() {
+    const form = triageForm();
+    while (form && pending.length && !busy(form)) {
+      const press = pending.shift();
+      if (handle(form, press, true) === "wait") {
+        pending.unshift(press);
+        return;
+      }
+    }
+    if (!form) pending = [];
+  }
+  // After the swap; and after any answer, in case one swaps nothing.
+  document.addEventListener("htmx:afterSettle", replay);
+  document.addEventListener("htmx:afterRequest", replay);
+
+  ["htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, function () {
+      pending = [];
+      const form = triageForm();
+      if (form) setPrefix(form, null);
+    });
+  });
+
+  // "Whose problem" follows the picks while they are all on one side, until the PM chooses
+  // (c, u or a click); on both sides it keeps what the first picks said. The hidden
+  // whose_problem_prefilled says which side was filled in, so the server (a preview without
+  // JavaScript, the save) applies the same rule. Capture: before htmx reads the form.
+  function prefillWhoseProblem(form) {
+    const prefilled = form.querySelector("[name=whose_problem_prefilled]");
+    const chosen = form.querySelector("[name=whose_problem]:checked");
+    if (!prefilled || (chosen && chosen.value !== prefilled.value)) return;
+    const sides = new Set(Array.from(
+      form.querySelectorAll("[name=primary_beneficiaries]:checked"), (box) => box.dataset.side));
+    if (sides.size > 1 || sides.has("both")) return;
+    const side = sides.size ? sides.values().next().value : "";
+    form.querySelectorAll("[name=whose_problem]").forEach(function (radio) {
+      radio.checked = radio.value === side;
+    });
+    prefilled.value = side;
+  }
+
+  document.addEventListener("change", function (event) {
+    const form = event.target.closest("[data-triage-form]");
+    if (!form) return;
+    if (event.target.name === "primary_beneficiaries") prefillWhoseProblem(form);
+    if (event.target.name === "whose_problem") {
+      form.querySelector("[name=whose_problem_prefilled]").value = "";
+    }
+  }, true);
 
   // Focus lands where the person acts next: the triage form (so its keys work) after a page
   // load, or what an htmx swap brought that asks for it. No scrolling: on a phone it would

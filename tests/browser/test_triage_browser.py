@@ -6,7 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from roadmap.models import BeneficiaryClass, Triage
-from tests.factories import make_item, make_person, make_persona, make_product, triage
+from tests.factories import (
+    make_item,
+    make_metric,
+    make_person,
+    make_persona,
+    make_product,
+    triage,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -38,25 +45,49 @@ def personas(db):
 
 def test_pm_triages_the_queue_by_keyboard(log_in, pm, personas):
     product = make_product(name="Expenses")
-    both = make_item(title="Receipt capture", product=product,
-                     requesting_persona=personas["employee"])
+    requested = make_item(title="Receipt capture", product=product,
+                          requesting_persona=personas["employee"])
+    unrequested = make_item(title="Mileage log", product=product)
+    user_problem = make_item(title="Travel policy", product=product)
     one_sided = make_item(title="Audit log export", product=product,
                           requesting_persona=personas["admin"])
     page = log_in(pm)
     page.goto("/roadmap/triage/")
     page.evaluate("window.notReloaded = true")
     expect(page.get_by_role("heading", name="Receipt capture")).to_be_visible()
-    expect(page.get_by_text("2 untriaged items left.")).to_be_visible()
+    expect(page.get_by_text("4 untriaged items left.")).to_be_visible()
+    keystrokes = {}
 
-    # Both sides, two personas: Economic buyer is key 1, Field employee key 3.
+    # Both sides, two personas: Economic buyer is key 1, Field employee key 3. "Whose
+    # problem" comes from the requesting persona.
     keys = Keyboard(page)
     keys.press("1")
     keys.press("3")
     expect(page.locator(".class-preview")).to_have_text("Both")
     expect(page.get_by_label("Value for users")).to_have_count(0)
     keys.press("Control+Enter")
+    expect(page.get_by_role("heading", name="Mileage log")).to_be_visible()
+    keystrokes["both, requested"] = keys.count
+
+    # No requesting persona: "whose problem" follows the first pick's side, and stays when
+    # the second pick makes it both.
+    keys = Keyboard(page)
+    keys.press("1")
+    expect(page.get_by_label("Customer problem")).to_be_checked()
+    keys.press("3")
+    expect(page.locator(".class-preview")).to_have_text("Both")
+    keys.press("Control+Enter")
+    expect(page.get_by_role("heading", name="Travel policy")).to_be_visible()
+    keystrokes["both, not requested"] = keys.count
+
+    # ...and one key more when it is the other side's problem.
+    keys = Keyboard(page)
+    keys.press("1")
+    keys.press("3")
+    keys.press("u")
+    keys.press("Control+Enter")
     expect(page.get_by_role("heading", name="Audit log export")).to_be_visible()
-    both_sided_keystrokes = keys.count
+    keystrokes["both, not requested, other side's problem"] = keys.count
 
     # One side with a one-line answer: IT administrator (key 2), then "a" to answer.
     keys = Keyboard(page)
@@ -69,16 +100,70 @@ def test_pm_triages_the_queue_by_keyboard(log_in, pm, personas):
     keys.type("Passing the audit keeps the renewal.")
     keys.press("Control+Enter")
     expect(page.get_by_text("Nothing left to triage here")).to_be_visible()
-    one_sided_keystrokes = keys.count
+    keystrokes["one-sided"] = keys.count
 
     assert page.evaluate("window.notReloaded") is True
-    assert Triage.objects.get(item=both).beneficiary_class == BeneficiaryClass.BOTH
-    answer = Triage.objects.get(item=one_sided)
-    assert answer.beneficiary_class == BeneficiaryClass.CUSTOMERS
-    assert answer.value_for_other_side == "Passing the audit keeps the renewal."
+    answers = {t.item: t for t in Triage.objects.all()}
+    assert answers[requested].beneficiary_class == BeneficiaryClass.BOTH
+    assert answers[requested].whose_problem == "user"
+    assert answers[unrequested].beneficiary_class == BeneficiaryClass.BOTH
+    assert answers[unrequested].whose_problem == "customer"
+    assert answers[user_problem].whose_problem == "user"
+    assert answers[one_sided].beneficiary_class == BeneficiaryClass.CUSTOMERS
+    assert answers[one_sided].value_for_other_side == "Passing the audit keeps the renewal."
     # The numbers README.md gives under "Triage by keyboard".
-    assert both_sided_keystrokes == 3
-    assert one_sided_keystrokes == 3 + len("Passing the audit keeps the renewal.")
+    assert keystrokes == {
+        "both, requested": 3,
+        "both, not requested": 3,
+        "both, not requested, other side's problem": 4,
+        "one-sided": 3 + len("Passing the audit keeps the renewal."),
+    }
+
+
+def test_metrics_and_indirect_beneficiaries_have_keys(log_in, pm, personas):
+    renewal = make_metric(side="customer", name="Renewal rate")
+    adoption = make_metric(side="user", name="Daily active users")
+    item = make_item(title="Audit log export", requesting_persona=personas["admin"])
+    page = log_in(pm)
+    page.goto(f"/roadmap/items/{item.pk}/triage/")
+
+    # Pressed at once, before the metrics and question 2 have arrived: the keys wait for
+    # them. Renewal rate is m then 1, Daily active users m then 2, Field employee i then 3.
+    keys = Keyboard(page)
+    for key in ["2", "m", "1", "i", "3", "m", "2", "a"]:
+        keys.press(key)
+    keys.type("Fewer exports by hand.")
+    expect(page.get_by_label("Value for users")).to_have_value("Fewer exports by hand.")
+    expect(page.get_by_label("Renewal rate")).to_be_checked()
+    expect(page.get_by_label("Daily active users")).to_be_checked()
+    field_employee = page.locator(".question-2").get_by_label("Field employee")
+    expect(field_employee).to_be_checked()
+    expect(field_employee.locator("xpath=..").locator("kbd.key-sequence")).to_have_text("i3")
+    expect(page.get_by_label("Economic buyer")).not_to_be_checked()
+    keys.press("Control+Enter")
+    expect(page).to_have_url(re.compile(rf"/roadmap/items/{item.pk}/$"))
+
+    answer = Triage.objects.get(item=item)
+    assert set(answer.metrics.all()) == {renewal, adoption}
+    assert list(answer.indirect_beneficiaries.all()) == [personas["employee"]]
+    # Each metric or indirect beneficiary is two keystrokes.
+    assert keys.count == 1 + 2 + 2 + 2 + 1 + len("Fewer exports by hand.") + 1
+
+
+def test_escape_forgets_a_pressed_m(log_in, pm, personas):
+    make_metric(side="customer", name="Renewal rate")
+    item = make_item(title="Audit log export")
+    page = log_in(pm)
+    page.goto(f"/roadmap/items/{item.pk}/triage/")
+    page.keyboard.press("2")
+    expect(page.get_by_label("Renewal rate")).to_be_visible()
+    page.keyboard.press("m")
+    expect(page.locator("[data-key-prefix]")).to_contain_text("the key of a success metric")
+    page.keyboard.press("Escape")
+    expect(page.locator("[data-key-prefix]")).to_have_text("")
+    page.keyboard.press("1")  # a persona again: Economic buyer
+    expect(page.get_by_label("Economic buyer")).to_be_checked()
+    expect(page.get_by_label("Renewal rate")).not_to_be_checked()
 
 
 def test_skip_moves_on_by_keyboard(log_in, pm, personas):

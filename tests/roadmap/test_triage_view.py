@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -36,6 +38,30 @@ def test_triage_page_prefills_whose_problem_from_the_requesting_persona(pm_clien
     response = pm_client.get(url(item))
     assertContains(response, 'value="user" id="id_whose_problem_1" checked', count=1)
     assertContains(response, "Fewer clicks, please.")
+
+
+def test_metrics_and_indirect_beneficiaries_have_keys_after_m_and_i(pm_client, item,
+                                                                  customer_persona,
+                                                                  user_persona):
+    make_metric(side="customer", name="Renewal rate")
+    make_metric(side="user", name="Daily active users")
+    response = post(pm_client, item, preview="1", primary_beneficiaries=[customer_persona.pk])
+    # Metrics: m then their key, customers' first; an indirect beneficiary: i then the key
+    # that picks the persona under question 1 (Field employee is 2).
+    assertContains(response, 'data-key="m1"> <kbd class="key-sequence"><kbd>m</kbd><kbd>1</kbd>'
+                             "</kbd> Renewal rate")
+    assertContains(response, 'data-key="m2"> <kbd class="key-sequence"><kbd>m</kbd><kbd>2</kbd>'
+                             "</kbd> Daily active users")
+    assertContains(response, 'data-key="i2"> <kbd class="key-sequence"><kbd>i</kbd><kbd>2</kbd>'
+                             '</kbd> <span class="pick-name">Field employee</span>')
+
+
+def test_persona_keys_leave_out_the_keys_of_other_things(pm_client, item):
+    make_personas(16)
+    keys = re.findall(r'name="primary_beneficiaries" [^>]*data-key="(\w)"',
+                      pm_client.get(url(item)).content.decode())
+    assert keys == list("1234567890bdefgh")
+    assert not {"a", "c", "i", "m", "s", "u"} & set(keys)
 
 
 def test_retriage_shows_the_current_answer(pm_client, pm, item, customer_persona, user_persona):
@@ -243,6 +269,47 @@ def test_preview_of_a_both_sided_pick_has_no_question_2(pm_client, item, custome
     assertNotContains(response, "How does this ultimately create value")
     assertContains(response, '<input type="hidden" name="value_for_other_side" value="Kept">',
                    html=True)
+
+
+def test_preview_fills_in_whose_problem_from_one_sided_picks(pm_client, item, user_persona):
+    response = post(pm_client, item, preview="1", primary_beneficiaries=[user_persona.pk])
+    assertContains(response, 'value="user" id="id_whose_problem_1" checked')
+    assertContains(response, 'name="whose_problem_prefilled" value="user"')
+
+
+def test_a_filled_in_whose_problem_follows_the_picks_to_the_other_side(pm_client, item,
+                                                                      customer_persona):
+    response = post(pm_client, item, preview="1", primary_beneficiaries=[customer_persona.pk],
+                    whose_problem="user", whose_problem_prefilled="user")
+    assertContains(response, 'value="customer" id="id_whose_problem_0" checked')
+
+
+def test_a_filled_in_whose_problem_stays_when_the_picks_reach_both_sides(pm_client, item,
+                                                                        customer_persona,
+                                                                        user_persona):
+    response = post(pm_client, item, preview="1", whose_problem="user",
+                    whose_problem_prefilled="user",
+                    primary_beneficiaries=[user_persona.pk, customer_persona.pk])
+    assertContains(response, 'value="user" id="id_whose_problem_1" checked')
+    post(pm_client, item, whose_problem="user", whose_problem_prefilled="user",
+         primary_beneficiaries=[user_persona.pk, customer_persona.pk])
+    assert Triage.objects.get(item=item).whose_problem == "user"
+
+
+def test_whose_problem_the_pm_chose_does_not_follow_the_picks(pm_client, item, customer_persona):
+    response = post(pm_client, item, preview="1", primary_beneficiaries=[customer_persona.pk],
+                    whose_problem="user", whose_problem_prefilled="")
+    assertContains(response, 'value="user" id="id_whose_problem_1" checked')
+    post(pm_client, item, primary_beneficiaries=[customer_persona.pk], whose_problem="user")
+    assert Triage.objects.get(item=item).whose_problem == "user"
+
+
+def test_a_save_with_a_filled_in_whose_problem_takes_the_side_of_one_sided_picks(
+        pm_client, item, customer_persona):
+    # Filled in as user by earlier picks; the picks are now customers only.
+    post(pm_client, item, primary_beneficiaries=[customer_persona.pk], whose_problem="user",
+         whose_problem_prefilled="user")
+    assert Triage.objects.get(item=item).whose_problem == "customer"
 
 
 def test_preview_without_javascript_shows_the_whole_page(pm_client, item, user_persona):
