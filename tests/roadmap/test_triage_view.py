@@ -64,6 +64,21 @@ def test_persona_keys_leave_out_the_keys_of_other_things(pm_client, item):
     assert not {"a", "c", "i", "m", "s", "u"} & set(keys)
 
 
+def test_archived_requesting_persona_is_named_on_the_form(pm_client):
+    requester = make_persona(side="user", name="Night-shift nurse", archived=True)
+    item = make_item(requesting_persona=requester, request_quote="Dark mode, please.")
+    response = pm_client.get(url(item))
+    assertContains(response, "Night-shift nurse, who asked for this, is archived")
+    assertContains(response, "The answer may still be right")
+    # Still the requester's side: the problem did not change.
+    assertContains(response, 'value="user" id="id_whose_problem_1" checked')
+
+
+def test_an_active_requesting_persona_gets_no_archived_note(pm_client, user_persona):
+    item = make_item(requesting_persona=user_persona)
+    assertNotContains(pm_client.get(url(item)), "who asked for this, is archived")
+
+
 def test_retriage_shows_the_current_answer(pm_client, pm, item, customer_persona, user_persona):
     triage(item, [customer_persona], by=pm, value="Renewal keeps access.",
            indirect=[user_persona])
