@@ -23,6 +23,9 @@ class Page:
     role: str  # a fixture name, or "anonymous"
     url: str  # formatted with the ids of the test data: {item}, {persona}, {pm}...
     state: Callable | None = None
+    # The error status the page or its state answers on purpose (404, an htmx update refused
+    # with 401): the browser logs it on the console, which browser tests expect only then.
+    refused: int | None = None
 
     def __str__(self):
         return f"{self.role} {self.url}" + (f" {self.state.__name__}" if self.state else "")
@@ -131,9 +134,9 @@ PAGES = [
     Page("pm", "/roadmap/"),
     Page("pm", "/roadmap/", filtered_in_place),
     Page("pm", "/roadmap/?product=nope&status=someday"),
-    Page("pm", "/roadmap/", session_ended),
-    Page("pm", "/roadmap/", database_away),
-    Page("pm", "/roadmap/", database_away_page),
+    Page("pm", "/roadmap/", session_ended, refused=401),
+    Page("pm", "/roadmap/", database_away, refused=503),
+    Page("pm", "/roadmap/", database_away_page, refused=503),
     Page("pm", "/roadmap/items/{item}/"),
     Page("pm", "/roadmap/items/new/"),
     Page("pm", "/roadmap/items/new/", form_errors),
@@ -148,7 +151,7 @@ PAGES = [
     Page("pm", "/roadmap/review/"),
     Page("pm", "/roadmap/review/print/"),
     Page("pm", "/personas/"),
-    Page("pm", "/roadmap/items/999999/"),  # 404
+    Page("pm", "/roadmap/items/999999/", refused=404),
     Page("lead", "/roadmap/review/"),
     Page("lead", "/roadmap/review/", review_panel_open),
     Page("lead", "/roadmap/review/", review_refused_in_place),
@@ -156,7 +159,7 @@ PAGES = [
     Page("lead", "/roadmap/items/{one_sided}/"),
     Page("lead", "/roadmap/items/{one_sided}/review/"),
     Page("lead", "/roadmap/items/{one_sided}/review/", review_conflict),
-    Page("lead", "/roadmap/items/{item}/triage/"),  # 403
+    Page("lead", "/roadmap/items/{item}/triage/", refused=403),
     Page("admin_person", "/audit/"),
     Page("admin_person", "/audit/?until=not-a-date&person=0"),
     Page("admin_person", "/admin/"),

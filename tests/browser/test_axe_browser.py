@@ -32,7 +32,10 @@ def axe_violations(page):
 
 
 @pytest.mark.parametrize("case", PAGES, ids=str)
-def test_page_has_no_accessibility_violations(request, case, page, live_server, page_data):
+def test_page_has_no_accessibility_violations(request, case, page, live_server, page_data,
+                                              browser_problems):
+    if case.refused:
+        browser_problems.expect(rf"status of {case.refused}\b|Error Code {case.refused}\b")
     if case.role != "anonymous":
         client = Client()
         client.force_login(request.getfixturevalue(case.role),

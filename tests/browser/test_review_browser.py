@@ -100,7 +100,9 @@ def test_review_from_the_keyboard_opens_in_the_list_it_was_asked_from(log_in, le
     expect(challenged.get_by_label("Accept")).to_be_focused()
 
 
-def test_an_ended_session_keeps_the_page_and_says_how_to_log_in(log_in, lead):
+def test_an_ended_session_keeps_the_page_and_says_how_to_log_in(log_in, lead,
+                                                                browser_problems):
+    browser_problems.expect(r"status of 401|Error Code 401")  # the refusal this test makes
     make_item(title="Only item", product=make_product(name="Platform"))
     page = log_in(lead)
     page.goto("/roadmap/review/")
