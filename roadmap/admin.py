@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.template.response import TemplateResponse
 
 from audit.admin import AuditedAdmin
 
+from .demo import DemoContent, describe
 from .forms import ItemDetailsForm
 from .history import details_differences
 from .models import EditConflict, Product, ReviewThresholds, RoadmapItem
@@ -13,6 +15,23 @@ class ProductAdmin(AuditedAdmin):
     search_fields = ["name"]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["remove_demo_content"]
+
+    @admin.action(description="Remove the demo content of the selected products",
+                  permissions=["delete"])
+    def remove_demo_content(self, request, queryset):
+        """Demo items of these products, then the demo products, personas and metrics nothing
+        else names; after a confirmation page that lists them."""
+        demo = DemoContent.find(products=list(queryset), logins=False)
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(request, "admin/roadmap/product/remove_demo.html", {
+                **self.admin_site.each_context(request), "demo": demo, "products": queryset,
+                "opts": self.model._meta, "title": "Remove the demo content?",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            })
+        removed = demo.remove(by=request.user)
+        self.message_user(request, describe(removed, demo.kept))
+        return None
 
 
 class RoadmapItemAdminForm(ItemDetailsForm):

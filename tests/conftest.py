@@ -6,9 +6,18 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
 
+from imports.models import BacklogImport
 from roadmap import roles
 
-from .factories import make_item, make_person, make_persona, make_product, review_item, triage
+from .factories import (
+    import_file,
+    make_item,
+    make_person,
+    make_persona,
+    make_product,
+    review_item,
+    triage,
+)
 
 
 def logged_in_client(person):
@@ -125,10 +134,22 @@ def page_data(pm, lead):
     triage(challenged, [buyer], by=pm, value="Renewals keep access.")
     review_item(challenged, "challenged", "Who uses it?", lead)
     untriaged = make_item(title="Dark mode", product=product, requesting_persona=buyer)
+    backlog = b"Title,Status,Effort,Key\nOffline drafts,Ready,3,D-1\nBad,Done,lots,D-2\n"
+    running = BacklogImport.start(data=backlog, file_name="backlog.csv", product=product,
+                                  created_by=pm)
+    running.queue(BacklogImport.State.READING)
+    failed = BacklogImport.start(data=b"x", file_name="logo.png", product=product, created_by=pm)
+    failed.fail("This file is not text (CSV, tab-separated or JSON) or an .xlsx workbook.",
+                "reading")
     return {
         "pm": pm, "lead": lead, "buyer": buyer, "employee": employee, "item": item,
         "one_sided": one_sided, "untriaged": untriaged,
         "empty_product": make_product(name="Nothing here").slug,
         "pm2": make_person(roles.PRODUCT_MANAGER, first_name="Marco", last_name="Rossi"),
         "lead2": make_person(roles.TEAM_LEAD, first_name="Ines", last_name="Ward"),
+        "mapping_import": import_file(backlog, product, by=pm, commit=False, preview=False),
+        "preview_import": import_file(backlog, product, by=pm, commit=False),
+        "done_import": import_file(backlog, product, by=pm, skip_errors=True,
+                                   mapping={"values": {"status": {"Ready": "planned"}}}),
+        "running_import": running, "failed_import": failed,
     }

@@ -110,9 +110,10 @@ def review_item(item, verdict, comment, lead):
 
 
 def import_file(data, product, *, by=None, source="", file_name="backlog.csv", mapping=None,
-                commit=True, skip_errors=False):
-    """Read, map, preview and (unless commit=False) import `data` as the Import pages do,
-    running each step here instead of in the worker. `mapping` changes the proposed one."""
+                preview=True, commit=True, skip_errors=False):
+    """Read, map, preview and import `data` as the Import pages do, running each step here
+    instead of in the worker; stop before the preview or the commit with preview=False or
+    commit=False. `mapping` changes the proposed one."""
     from imports.models import BacklogImport
 
     backlog_import = BacklogImport.start(data=data, file_name=file_name, product=product,
@@ -124,6 +125,8 @@ def import_file(data, product, *, by=None, source="", file_name="backlog.csv", m
         else:
             backlog_import.mapping[key] = value
     backlog_import.save()
+    if not preview:
+        return backlog_import
     backlog_import.preview()
     if commit:
         backlog_import.skip_errors = skip_errors

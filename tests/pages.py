@@ -126,6 +126,16 @@ def review_conflict(page, data):
     expect(page.get_by_role("alert")).to_be_visible()
 
 
+def upload_refused(page, data):
+    page.get_by_role("button", name="Read the file").click()
+    expect(page.locator(".errorlist").first).to_be_visible()
+
+
+def mapping_refused(page, data):
+    page.get_by_role("button", name="Preview the import").click()
+    expect(page.get_by_text("Choose what \u201cReady\u201d becomes.")).to_be_visible()
+
+
 # The table --------------------------------------------------------------------------------
 
 PAGES = [
@@ -152,6 +162,15 @@ PAGES = [
     Page("pm", "/roadmap/review/print/"),
     Page("pm", "/personas/"),
     Page("pm", "/roadmap/items/999999/", refused=404),
+    Page("pm", "/imports/"),
+    Page("pm", "/imports/new/"),
+    Page("pm", "/imports/new/", upload_refused),
+    Page("pm", "/imports/{running_import}/"),
+    Page("pm", "/imports/{failed_import}/"),
+    Page("pm", "/imports/{mapping_import}/map/"),
+    Page("pm", "/imports/{mapping_import}/map/", mapping_refused),
+    Page("pm", "/imports/{preview_import}/preview/"),
+    Page("pm", "/imports/{done_import}/"),
     Page("lead", "/roadmap/review/"),
     Page("lead", "/roadmap/review/", review_panel_open),
     Page("lead", "/roadmap/review/", review_refused_in_place),

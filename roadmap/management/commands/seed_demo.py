@@ -10,6 +10,7 @@ from django.db import transaction
 
 from personas.models import Archetype, Persona, Side, SuccessMetric
 from roadmap import roles
+from roadmap.demo import DemoContent, describe
 from roadmap.models import Horizon, Product, Review, RoadmapItem, Status
 
 C, U = Side.CUSTOMER, Side.USER
@@ -175,10 +176,21 @@ REVIEWS = [
 
 
 class Command(BaseCommand):
-    help = "Create the demo personas, metrics, products, roadmap items and logins (idempotent)."
+    help = ("Create the demo personas, metrics, products, roadmap items and logins (idempotent);"
+            " --remove takes them out again.")
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--remove", action="store_true",
+            help="Remove the demo content (and deactivate the demo logins whose password is "
+                 "still the demo one), keeping everything people created.")
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, remove=False, **options):
+        if remove:
+            demo = DemoContent.find()
+            self.stdout.write(describe(demo.remove(by=None), demo.kept))
+            return
         people = self.seed_logins()
         metrics = self.seed_metrics()
         personas = self.seed_personas(metrics)
