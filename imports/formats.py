@@ -150,32 +150,38 @@ def _read_csv(text, delimiter):
         raise FileProblem("Choose a comma, a semicolon or a tab as the delimiter.")
     csv.field_size_limit(MAX_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    headers, rows = None, []
-    try:
+
+    def records():
         while True:
-            line = reader.line_num + 1
+            line = reader.line_num + 1  # where the record starts: a cell may span lines
             try:
-                cells = next(reader)
+                yield line, next(reader)
             except StopIteration:
-                break
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines between rows
-            if headers is None:
-                headers = _headers(cells)
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise FileProblem(f"The file has more than {MAX_ROWS:,} rows (the limit): "
-                                  "split it into several files.")
-            rows.append((line, cells))
+                return
+
+    try:
+        headers, rows = _header_and_rows(records())
     except csv.Error as error:
         raise FileProblem(
             f"Line {reader.line_num}: the file is not valid CSV ({error}).") from error
-    return Table(headers=headers or [], rows=rows, kind="csv", delimiter=delimiter)
+    return Table(headers=headers, rows=rows, kind="csv", delimiter=delimiter)
 
 
-def _headers(cells):
-    """Header names, stripped; an unnamed column gets a name a person can pick in the mapping."""
-    return [cell.strip() or f"Column {n}" for n, cell in enumerate(cells, 1)]
+def _header_and_rows(records):
+    """The first non-blank record as the header, the others as rows (blank ones skipped,
+    their lines still counted), at most MAX_ROWS of them."""
+    headers, rows = None, []
+    for line, cells in records:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if headers is None:
+            headers = [cell.strip() or f"Column {n}" for n, cell in enumerate(cells, 1)]
+        elif len(rows) >= MAX_ROWS:
+            raise FileProblem(f"The file has more than {MAX_ROWS:,} rows (the limit): "
+                              "split it into several files.")
+        else:
+            rows.append((line, cells))
+    return headers or [], rows
 
 
 def _read_xlsx(data):
@@ -188,23 +194,14 @@ def _read_xlsx(data):
                           "read. Save it from Excel as .xlsx, or export CSV.") from error
     try:
         sheet = book.active
-        headers, rows = None, []
-        for line, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            cells = [_cell_text(value) for value in values]
-            if not any(cell.strip() for cell in cells):
-                continue
-            if headers is None:
-                headers = _headers(cells)
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise FileProblem(f"The sheet has more than {MAX_ROWS:,} rows (the limit): "
-                                  "split it into several files.")
-            rows.append((line, cells))
+        headers, rows = _header_and_rows(
+            (line, [_cell_text(value) for value in values])
+            for line, values in enumerate(sheet.iter_rows(values_only=True), 1))
     finally:
         book.close()
     several = len(book.sheetnames) > 1
     notes = [f"Read the first sheet, \u201c{sheet.title}\u201d."] if several else []
-    return Table(headers=headers or [], rows=rows, kind="xlsx", notes=notes)
+    return Table(headers=headers, rows=rows, kind="xlsx", notes=notes)
 
 
 def _cell_text(value):

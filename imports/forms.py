@@ -63,7 +63,7 @@ class ReadAsForm(forms.Form):
                    "encoding": backlog_import.encoding.removesuffix("-sig"),
                    "delimiter": backlog_import.delimiter}
         super().__init__(*args, initial=initial, label_suffix="", **kwargs)
-        if initial["encoding"] not in ENCODINGS:
+        if initial["encoding"] and initial["encoding"] not in ENCODINGS:
             self.fields["encoding"].choices += [(initial["encoding"], initial["encoding"])]
 
 

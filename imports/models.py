@@ -25,7 +25,6 @@ KEEP_FILES_FOR = timedelta(days=1)
 # A step that has not reported for this long ran in a worker that stopped (killed, or the
 # machine went away); it shows as failed and can be run again.
 STALE_AFTER = timedelta(minutes=5)
-PROGRESS_EVERY = 500  # rows
 BATCH_SIZE = 500
 # Columns with more distinct values than this are not offered for value mapping.
 MAX_DISTINCT = 60
@@ -40,13 +39,6 @@ class ImportQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related("product", "created_by").defer("content")
-
-    def expired(self):
-        """Not imported within a day: their files are removed."""
-        return self.filter(
-            created_at__lt=timezone.now() - KEEP_FILES_FOR,
-            status__in=BacklogImport.UNFINISHED,
-        )
 
 
 class BacklogImport(models.Model):
@@ -151,10 +143,6 @@ class BacklogImport(models.Model):
         return self.is_running and last is not None and timezone.now() - last > STALE_AFTER
 
     @property
-    def has_file(self):
-        return self.status in self.UNFINISHED or self.status in self.RUNNING
-
-    @property
     def layout(self):
         return LAYOUTS[self.source]
 
@@ -170,7 +158,7 @@ class BacklogImport(models.Model):
                 for n, label in enumerate(self.STEPS)]
 
     def as_data(self):
-        """The import as plain data: what its page polls and what the API returns."""
+        """The import as plain data (for the API and scripts): where it is, its counts."""
         return {
             "id": self.pk, "status": self.status, "status_label": self.get_status_display(),
             "progress": self.progress, "stale": self.is_stale, "error": self.error,
@@ -229,9 +217,6 @@ class BacklogImport(models.Model):
             status=self.State.FAILED, error=message, failed_step=step, progress=0,
             updated_at=timezone.now())
         self.status, self.error, self.failed_step = self.State.FAILED, message, step
-
-    def still_current(self, attempt):
-        return BacklogImport.objects.filter(pk=self.pk, attempt=attempt).exists()
 
     def run_step(self, attempt):
         """Run the queued step (the task calls this). A step superseded by a newer one, or

@@ -55,8 +55,9 @@ class RoadmapItemAdmin(AuditedAdmin):
     list_filter = ["product", "status", "horizon"]
     list_select_related = ["product", "owner"]
     ordering = ["product__name", "title"]
-    search_fields = ["title", "description", "request_quote"]
-    readonly_fields = ["created_at", "updated_at"]
+    search_fields = ["title", "description", "request_quote", "external_key"]
+    readonly_fields = ["created_at", "updated_at", "external_source", "external_key",
+                       "external_url", "labels", "source_import"]
     autocomplete_fields = ["requesting_persona"]
 
     def save_model(self, request, obj, form, change):

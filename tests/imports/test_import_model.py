@@ -236,3 +236,14 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(expenses, priya):
     assert few == many
     # Re-importing 400 unchanged rows: the same number again.
     assert queries(lambda: preview_and_import(400)) <= many
+
+
+def test_an_import_reads_as_plain_data(expenses, priya):
+    done = import_file(b"Title,Effort\nA,1\nB,lots\n", expenses, by=priya, skip_errors=True)
+    data = done.as_data()
+    assert {key: data[key] for key in ["id", "status", "progress", "stale", "product",
+                                       "source", "file_name"]} == {
+        "id": done.pk, "status": "imported", "progress": 100, "stale": False,
+        "product": expenses.slug, "source": "spreadsheet", "file_name": "backlog.csv"}
+    assert data["counts"] == {"new": 1, "updated": 0, "unchanged": 0, "errors": 1,
+                              "conflicts": 0, "not_in_file": 0}

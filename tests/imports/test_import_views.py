@@ -181,3 +181,46 @@ def test_the_preview_page_runs_a_fixed_number_of_queries(pm_client, pm, expenses
                                  commit=False)
     with django_assert_max_num_queries(12):
         pm_client.get(reverse("imports:preview", args=[backlog_import.pk]))
+
+
+def test_conflicts_are_settled_per_field_or_for_the_whole_file(run_tasks, pm, expenses):
+    client = logged_in_client(pm)
+    import_file(b"Key,Title,Effort\nK-1,Dark mode,2\n", expenses, by=pm)
+    item = RoadmapItem.objects.get()
+    item.title, item.effort = "Dark theme", 3
+    item.save_edit(expected_version=item.version, edited_by=pm)
+    preview = import_file(b"Key,Title,Effort\nK-1,Dark mode for all,5\n", expenses, by=pm,
+                          commit=False)
+    page = client.get(reverse("imports:preview", args=[preview.pk]))
+    assertContains(page, "Changed here and in the file")
+    assertContains(page, "here \u201cDark theme\u201d, in the file \u201cDark mode for all\u201d")
+    client.post(reverse("imports:conflicts", args=[preview.pk]),
+                {"everything": "", "field_title": "file", "field_effort": "app"})
+    run_tasks()
+    preview.refresh_from_db()
+    assert preview.mapping["conflicts"] == {"title": "file", "effort": "app"}
+    assert preview.rows.get().changes == [["Title", "Dark theme", "Dark mode for all"]]
+    client.post(reverse("imports:conflicts", args=[preview.pk]),
+                {"everything": "file", "field_title": "app", "field_effort": "app"})
+    run_tasks()
+    preview.refresh_from_db()
+    assert preview.updated_count == 1
+    assert [c[0] for c in preview.rows.get().changes] == ["Title", "Effort"]
+
+
+def test_a_file_read_wrong_can_be_read_again_another_way(run_tasks, pm, expenses):
+    client = logged_in_client(pm)
+    data = "Title;Notes\nCafé;crème\n".encode("cp1252")
+    upload(client, data)
+    run_tasks()
+    backlog_import = BacklogImport.objects.get()
+    assert backlog_import.headers == ["Title", "Notes"]
+    client.post(reverse("imports:run-again", args=[backlog_import.pk]),
+                {"source": "spreadsheet", "encoding": "utf-16", "delimiter": ""})
+    run_tasks()
+    assert fresh(backlog_import).status == "failed"
+    assertContains(client.get(backlog_import.get_absolute_url()), "Read the file another way")
+    client.post(reverse("imports:run-again", args=[backlog_import.pk]),
+                {"source": "spreadsheet", "encoding": "cp1252", "delimiter": ","})
+    run_tasks()
+    assert fresh(backlog_import).headers == ["Title;Notes"]
