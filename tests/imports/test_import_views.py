@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -224,3 +226,13 @@ def test_a_file_read_wrong_can_be_read_again_another_way(run_tasks, pm, expenses
                 {"source": "spreadsheet", "encoding": "cp1252", "delimiter": ","})
     run_tasks()
     assert fresh(backlog_import).headers == ["Title;Notes"]
+
+
+def test_polling_an_import_does_not_load_its_file(pm_client, pm, expenses):
+    backlog_import = BacklogImport.start(data=b"Title\nA\n", file_name="a.csv",
+                                         product=expenses, created_by=pm)
+    backlog_import.queue(BacklogImport.State.READING)
+    with CaptureQueriesContext(connection) as queries:
+        pm_client.get(backlog_import.get_absolute_url(), headers={"HX-Request": "true"})
+    loaded = [q["sql"] for q in queries.captured_queries if "imports_backlogimport" in q["sql"]]
+    assert loaded and all('"content"' not in sql for sql in loaded)
