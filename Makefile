@@ -68,10 +68,13 @@ static: install var/secret_key
 	@$(SERVE_ENV) $(PY) manage.py collectstatic --no-input --verbosity 0
 
 # gunicorn (gunicorn.conf.py) and the task worker beside it, stopped together as in `run`.
+# The worker exits when it loses the database; like a supervisor, the loop starts it again.
 serve: seed static
 	@echo "Serving Who Benefits in production mode on http://$(HOST):$(PORT)/: gunicorn with $(WEB_CONCURRENCY) workers, a task worker beside it (Ctrl-C stops both)."
 	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	$(SERVE_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	( trap 'kill $$task 2>/dev/null; exit' INT TERM; while :; do \
+		$(SERVE_ENV) $(PY) manage.py db_worker --no-reload & task=$$!; wait $$task; \
+		echo "The task worker stopped; it starts again in 5 s."; sleep 5; done ) & worker=$$!; \
 	$(SERVE_ENV) $(VENV)/bin/gunicorn --bind $(HOST):$(PORT)
 
 lint: install-dev

@@ -1,18 +1,17 @@
-"""Real servers for the tests that need them: gunicorn, a private PostgreSQL, a browser-less
-client that logs in through the login form. Used by the slow tests that run the app the way
-production does (tests/test_database_faults.py, tests/test_setup_commands.py).
+"""Real servers for the tests that need them: `make serve`, a private PostgreSQL, a
+browser-less client that logs in through the login form. Used by the slow tests that run the
+app the way production does (tests/test_database_faults.py, tests/test_serve_command.py,
+tests/test_setup_commands.py).
 """
 
 import contextlib
 import http.cookiejar
 import os
 import re
-import secrets
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -39,19 +38,12 @@ def free_port():
 
 
 def server_env(**overrides):
-    """Production mode on loopback, without the variables of the suite's own process."""
+    """What `make serve` gets: the suite's environment without what is the suite's own."""
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "VIRTUAL_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE",
-                        "DJANGO_SETTINGS_MODULE"}}
-    return env | {"DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50),
-                  "ALLOWED_HOSTS": "127.0.0.1"} | overrides
-
-
-def manage(*args, env, timeout=300):
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=timeout, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+                        "DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
+                        "WEB_CONCURRENCY", "GUNICORN_TIMEOUT", "STATIC_ROOT"}}
+    return env | overrides
 
 
 class PrivatePostgres:
@@ -95,15 +87,19 @@ class PrivatePostgres:
 
 
 class Server:
-    """A process group serving HTTP on 127.0.0.1:port, stopped with everything it started."""
+    """A process group serving HTTP on 127.0.0.1:port, stopped with everything it started.
+    What it prints goes to a file: log() reads it while it runs."""
 
     def __init__(self, command, *, port, env, cwd=ROOT):
         self.port, self.base = port, f"http://127.0.0.1:{port}"
+        self.log_file = tempfile.NamedTemporaryFile(prefix="wb-server-", suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(
-            command, cwd=cwd, env=env, start_new_session=True, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            command, cwd=cwd, env=env, start_new_session=True,
+            stdout=self.log_file, stderr=subprocess.STDOUT,
         )
-        self.output = None
+
+    def log(self):
+        return Path(self.log_file.name).read_text(errors="replace")
 
     def wait_until_up(self, path="/healthz", seconds=60):
         deadline = time.monotonic() + seconds
@@ -116,27 +112,48 @@ class Server:
                 time.sleep(0.3)
         raise AssertionError(f"{self.base}{path} did not answer within {seconds} s")
 
-    def stop(self):
-        """Stop the whole group (SIGTERM, as a supervisor would); return what it printed."""
-        if self.output is None:
-            with contextlib.suppress(ProcessLookupError):  # it stopped by itself
-                os.killpg(self.process.pid, signal.SIGTERM)
-            self.output = self.process.communicate(timeout=30)[0]
-        return self.output
+    def stop(self, seconds=20):
+        """Stop the whole group (SIGTERM, as a supervisor would), give its processes `seconds`
+        to finish, and return what it printed. Whatever still runs then is left running:
+        `group_processes()` names it, and `kill()` ends it."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+        deadline = time.monotonic() + seconds
+        while group_processes(self.process.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return self.log()
+
+    def kill(self):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def group_processes(group):
+    """{pid: command line} of the live (not yet reaped) processes in a process group."""
+    listing = subprocess.run(["ps", "-o", "pid=,stat=,args=", "-g", str(group)],
+                             capture_output=True, text=True, check=False).stdout
+    rows = [line.split(None, 2) for line in listing.splitlines() if line.strip()]
+    return {int(pid): args for pid, stat, args in rows if not stat.startswith("Z")}
 
 
 def group_commands(group):
     """The command lines of the live (not yet reaped) processes in a process group."""
-    listing = subprocess.run(["ps", "-o", "stat=,args=", "-g", str(group)], capture_output=True,
-                             text=True, check=False).stdout
-    return [line.split(None, 1)[1] for line in listing.splitlines()
-            if line.strip() and not line.lstrip().startswith("Z")]
+    return list(group_processes(group).values())
 
 
-def gunicorn(env, *args):
-    port = free_port()
-    return Server([sys.executable, "-m", "gunicorn", "whobenefits.wsgi",
-                   "--bind", f"127.0.0.1:{port}", *args], port=port, env=env)
+def task_workers(server):
+    """The pids of the task workers `make serve` runs."""
+    return {pid for pid, args in group_processes(server.process.pid).items()
+            if "python" in args.split()[0] and "manage.py db_worker" in args}
+
+
+def make_serve(env, cwd=ROOT, port=None):
+    """`make serve` (gunicorn and the task worker) in `cwd`, up and answering on `port`."""
+    port = port or free_port()
+    server = Server(["make", "serve", f"PORT={port}"], port=port, env=env, cwd=cwd)
+    server.wait_until_up("/healthz", seconds=300)
+    return server
 
 
 class Browserless:

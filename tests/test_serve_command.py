@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from tests.live import ROOT, Browserless, Server, free_port, group_commands
+from tests.live import ROOT, Browserless, group_commands, make_serve, server_env
 
 pytestmark = [
     pytest.mark.setup,
@@ -26,20 +26,10 @@ pytestmark = [
 ]
 
 
-def make_serve(clone, port):
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "VIRTUAL_ENV", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
-                        "WEB_CONCURRENCY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    server = Server(["make", "serve", f"PORT={port}"], port=port, env=env, cwd=clone)
-    server.wait_until_up("/healthz", seconds=300)
-    return server
-
-
 def test_make_serve_runs_the_production_configuration(tmp_path):
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-    port = free_port()
-    server = make_serve(clone, port)
+    server = make_serve(server_env(), cwd=clone)
     try:
         pm = Browserless(server.base)
         page = pm.log_in("pm", "demo-pm-2026")
@@ -73,17 +63,20 @@ def test_make_serve_runs_the_production_configuration(tmp_path):
     assert "Listening at: http://127.0.0.1:" in output, output[-3000:]
     assert output.count("Booting worker with pid") == 2, output[-3000:]
     assert "Starting worker" in output, output[-3000:]
-    assert group_commands(server.process.pid) == [], "stopping left processes running"
+    left = group_commands(server.process.pid)
+    server.kill()
+    assert left == [], "stopping left processes running"
 
     secret = clone / "var" / "secret_key"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     key = secret.read_text()
 
     # A restart keeps the secret, so the session signed in before it still works.
-    server = make_serve(clone, port)
+    server = make_serve(server_env(), cwd=clone, port=server.port)
     try:
         status, _, body = pm.request("/roadmap/")
         assert status == 200 and "Log out" in body
     finally:
         server.stop()
+        server.kill()
     assert secret.read_text() == key
