@@ -57,3 +57,11 @@ def test_every_page_is_valid_html(request, page_data, tmp_path):
                 for m in messages
                 if m["type"] != "info" and not HTMX_ATTRIBUTE.match(m["message"])]
     assert not problems, "\n".join(problems)
+
+
+def test_time_datetime_values_have_at_most_three_fraction_digits(admin_client, page_data):
+    html = admin_client.get("/audit/").content.decode()
+    values = re.findall(r'<time datetime="([^"]+)"', html)
+    assert values
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d", v)
+               for v in values), values

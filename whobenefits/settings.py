@@ -85,7 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
-            "builtins": ["whobenefits.people"],
+            "builtins": ["whobenefits.people", "whobenefits.datetimes"],
         },
     },
 ]
