@@ -33,6 +33,17 @@ AUDITED_MODELS = {
     "person": (settings.AUTH_USER_MODEL, "Person and roles"),
 }
 FIELD_LABELS = {("person", "groups"): "Roles"}
+# How a history record names its object, for object types whose records have no name.
+OBJECT_LABELS = {}
+
+
+def register(kind, model, label, *, object_label=None):
+    """Put a higher app's audited model on the trail (from its AppConfig.ready()): audit
+    uses no other app, so they come to it. `object_label(record)` names an object that
+    has no `name`."""
+    AUDITED_MODELS[kind] = (model, label)
+    if object_label:
+        OBJECT_LABELS[kind] = object_label
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
@@ -215,6 +226,8 @@ def _changes(kind, model, record, before, m2m_values, fk_labels):
 
 
 def _object_labels(kind, records):
+    if kind in OBJECT_LABELS:
+        return {r.history_id: OBJECT_LABELS[kind](r) for r in records}
     if kind in {"triage", "review"}:
         titles = dict(apps.get_model("roadmap.RoadmapItem").objects.filter(
             pk__in={r.item_id for r in records}).values_list("pk", "title"))

@@ -17,7 +17,8 @@ class MergePersonasForm(forms.Form):
     kept = forms.ModelChoiceField(
         queryset=Persona.objects.none(), widget=forms.RadioSelect, empty_label=None,
         label="Keep this persona",
-        help_text="Every tag, request and indirect mention of the other one moves to it.",
+        help_text="Every tag, request, indirect mention and evidence note of the other one moves "
+                  "to it.",
     )
 
     def __init__(self, *args, personas, **kwargs):

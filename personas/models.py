@@ -19,6 +19,13 @@ class Side(models.TextChoices):
 
 
 
+# Higher apps whose rows name personas (evidence notes) register here, from their
+# AppConfig.ready(): a check that their rows fix a persona's side, and how a merge moves
+# their rows to the persona kept. personas never imports them.
+IN_USE_CHECKS = []
+MERGE_MOVES = []
+
+
 class SuccessMetricQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived=False)
@@ -155,10 +162,11 @@ class Persona(models.Model):
     def is_in_use(self):
         """Whether any roadmap item names this persona (a few EXISTS queries)."""
         return (self.primary_for.exists() or self.indirect_for.exists()
-                or self.requested_items.exists())
+                or self.requested_items.exists() or any(check(self) for check in IN_USE_CHECKS))
 
     def merge_into(self, kept, *, merged_by):
-        """Move every tag, request and indirect mention of this persona to `kept`; archive it.
+        """Move every tag, request, indirect mention (and what higher apps registered in
+        MERGE_MOVES: evidence notes) of this persona to `kept`; archive it.
 
         One transaction; every triage, item and persona it touches gets a history record by
         `merged_by` whose change reason names the merge. Affected items get a new version,
@@ -186,6 +194,8 @@ class Persona(models.Model):
                 "primary_beneficiaries", "indirect_beneficiaries")
             for triage in triages:
                 triage.replace_persona(self, kept, changed_by=merged_by, reason=reason)
+            for move in MERGE_MOVES:
+                move(self, kept, merged_by=merged_by, reason=reason)
             for item in items:
                 if item.requesting_persona_id == self.pk:
                     item.requesting_persona = kept

@@ -70,7 +70,16 @@ class RoadmapItemAdmin(AuditedAdmin):
 
 @admin.register(ReviewThresholds)
 class ReviewThresholdsAdmin(AuditedAdmin):
-    list_display = ["__str__", "customers_only_share", "users_only_share", "scope"]
+    list_display = ["__str__", "customers_only_share", "users_only_share", "scope",
+                    "evidence_share", "evidence_min_notes"]
+    fieldsets = [
+        ("The two traps", {"fields": ["customers_only_share", "users_only_share", "scope"]}),
+        ("The tag disagrees with the evidence", {
+            "fields": ["evidence_share", "evidence_min_notes"],
+            "description": "An item tagged customers only whose evidence weight comes mostly "
+                           "from users, or the other way round, is flagged on its page, in "
+                           "the roadmap list and on the review dashboard."}),
+    ]
 
     def has_add_permission(self, request):
         return not ReviewThresholds.objects.exists() and super().has_add_permission(request)

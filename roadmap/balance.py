@@ -7,6 +7,10 @@ of queries for ten items or ten thousand.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count, F, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.urls import reverse
+
 from personas.models import Persona, Side, SuccessMetric
 
 from .models import (
@@ -16,6 +20,7 @@ from .models import (
     Horizon,
     Reach,
     ReviewThresholds,
+    ValueLevel,
 )
 
 # Order of the bars' segments and the table's columns.
@@ -216,3 +221,122 @@ class RoadmapBalance:
     @property
     def neglected_personas(self):
         return [reach for side in self.sides for reach in side.neglected_personas]
+
+
+# The value map: customer value (rows, high at the top) by user value (columns), 0-3 each.
+CELL = 100  # SVG units per value step
+DOTS_PER_CELL = 12  # the largest items in a cell get a dot each; a count says the rest
+QUADRANTS = {
+    # (customer value is medium or high, user value is medium or high): key, name, question
+    (True, True): ("both", "Both sides", "Worth it to customers and users."),
+    (True, False): ("customers", "Customers only", "Will people use it?"),
+    (False, True): ("users", "Users only", "Will the buyer pay for it?"),
+    (False, False): ("neither", "Neither", "Why is it on the roadmap?"),
+}
+
+
+def quadrant(customer_value, user_value):
+    return QUADRANTS[(customer_value >= ValueLevel.MEDIUM, user_value >= ValueLevel.MEDIUM)]
+
+
+@dataclass
+class Dot:
+    item_id: int
+    title: str
+    effort: int | None
+    url: str
+    cx: float
+    cy: float
+    r: float
+
+
+@dataclass
+class MapCell:
+    customer_value: int
+    user_value: int
+    items: int = 0
+    effort: int = 0
+    dots: list = field(default_factory=list)
+
+    @property
+    def x(self):
+        return self.user_value * CELL
+
+    @property
+    def y(self):
+        return (ValueLevel.HIGH - self.customer_value) * CELL
+
+    @property
+    def customer_label(self):
+        return ValueLevel(self.customer_value).label
+
+    @property
+    def user_label(self):
+        return ValueLevel(self.user_value).label
+
+    @property
+    def more(self):
+        return self.items - len(self.dots)
+
+    @property
+    def quadrant(self):
+        return quadrant(self.customer_value, self.user_value)
+
+    def place(self, item_id, title, effort):
+        """A dot for the next item, in a 4 by 3 grid inside the cell, sized by effort."""
+        i = len(self.dots)
+        radius = min(11.0, 3.5 + 1.5 * (effort or 0) ** 0.5)
+        self.dots.append(Dot(item_id, title, effort, reverse("roadmap:item-detail",
+                                                             args=[item_id]),
+                             round(self.x + 16 + (i % 4) * 23, 1),
+                             round(self.y + 18 + (i // 4) * 26, 1), round(radius, 1)))
+
+
+class ValueMap:
+    """Items placed by the customer value and user value their triage gives them (two
+    queries: the counts per cell, and the largest items of each cell)."""
+
+    size = 4 * CELL
+
+    def __init__(self, items):
+        cells = {(c, u): MapCell(c, u) for c in ValueLevel.values for u in ValueLevel.values}
+        self.unvalued = 0
+        rows = items.order_by().values(
+            c=F("triage__customer_value"), u=F("triage__user_value")
+        ).annotate(items=Count("pk"), effort=Coalesce(Sum("effort"), 0))
+        for row in rows:
+            if row["c"] is None or row["u"] is None:
+                self.unvalued += row["items"]
+                continue
+            cell = cells[(row["c"], row["u"])]
+            cell.items, cell.effort = row["items"], row["effort"]
+        valued = items.filter(triage__customer_value__isnull=False,
+                              triage__user_value__isnull=False)
+        largest = valued.order_by().annotate(
+            c=F("triage__customer_value"), u=F("triage__user_value"),
+            rank=Window(RowNumber(), partition_by=[F("triage__customer_value"),
+                                                   F("triage__user_value")],
+                        order_by=[F("effort").desc(nulls_last=True), F("pk").asc()]),
+        ).filter(rank__lte=DOTS_PER_CELL).values_list("pk", "title", "effort", "c", "u")
+        for pk, title, effort, c, u in sorted(largest, key=lambda row: row[0]):
+            cells[(c, u)].place(pk, title, effort)
+        self.cells = sorted(cells.values(), key=lambda cell: (-cell.customer_value,
+                                                              cell.user_value))
+        self.quadrants = self._quadrants()
+
+    @property
+    def total(self):
+        return sum(cell.items for cell in self.cells)
+
+    def filled(self):
+        return [cell for cell in self.cells if cell.items]
+
+    def _quadrants(self):
+        totals = {key: {"key": key, "name": name, "question": question, "items": 0,
+                        "effort": 0}
+                  for key, name, question in QUADRANTS.values()}
+        for cell in self.cells:
+            entry = totals[cell.quadrant[0]]
+            entry["items"] += cell.items
+            entry["effort"] += cell.effort
+        return list(totals.values())

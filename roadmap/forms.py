@@ -5,13 +5,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
 from personas.models import Persona, Side, SuccessMetric
 from whobenefits.forms import FilterForm, VersionedForm
 from whobenefits.people import person_label
 
-from . import roles
+from . import extensions, roles
 from .models import (
     EFFORT_MAX,
     REVIEW_COMMENT_MAX_LENGTH,
@@ -22,6 +23,7 @@ from .models import (
     Product,
     RoadmapItem,
     Status,
+    ValueLevel,
     Verdict,
     WhoseProblem,
 )
@@ -52,6 +54,23 @@ class RoadmapFilterForm(FilterForm):
     from_import = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
                                      widget=forms.HiddenInput)
 
+    customer_value = forms.TypedChoiceField(
+        choices=[("", "Any"), *ValueLevel.choices], coerce=int, empty_value=None, required=False)
+    user_value = forms.TypedChoiceField(
+        choices=[("", "Any"), *ValueLevel.choices], coerce=int, empty_value=None, required=False)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        # Filters and sortable columns a higher app registered (evidence).
+        self.extensions = extensions.registered()
+        for extension in self.extensions:
+            self.fields.update(extension.list_filter_fields())
+        sorts = [column.sort for e in self.extensions for column in e.list_columns]
+        self.fields["sort"] = forms.ChoiceField(
+            required=False, widget=forms.HiddenInput,
+            choices=[("", "Product and title")] + [(key, key) for key in sorts]
+            + [(f"-{key}", f"-{key}") for key in sorts])
+
     def filter(self, items):
         """Narrow `items` to the valid filters."""
         data = self.valid_filters()
@@ -67,7 +86,39 @@ class RoadmapFilterForm(FilterForm):
             items = items.untriaged()
         elif data.get("beneficiary_class"):
             items = items.of_class(data["beneficiary_class"])
+        for side in ("customer_value", "user_value"):
+            if data.get(side) is not None:
+                items = items.filter(**{f"triage__{side}": data[side]})
+        for extension in self.extensions:
+            items = extension.filter_list(items, data)
         return items
+
+    def order(self, items):
+        """`items` in the order the sort asks for (a registered column), else as they are."""
+        sort = self.valid_filters().get("sort", "")
+        if not sort:
+            return items
+        key = sort.removeprefix("-")
+        for extension in self.extensions:
+            if key in {column.sort for column in extension.list_columns}:
+                return extension.sort_list(items, key, descending=sort.startswith("-"))
+        return items
+
+    def column_headers(self, request):
+        """Each registered column with the link that sorts by it (highest first, then the
+        other way) and its aria-sort state."""
+        sort = self.valid_filters().get("sort", "")
+        headers = []
+        for extension in self.extensions:
+            for column in extension.list_columns:
+                query = request.GET.copy()
+                query.pop("page", None)
+                state = ("descending" if sort == f"-{column.sort}" else
+                         "ascending" if sort == column.sort else "none")
+                query["sort"] = column.sort if state == "descending" else f"-{column.sort}"
+                headers.append({"column": column, "query": query.urlencode(),
+                                "aria_sort": state})
+        return headers
 
 
 # Keys that toggle personas on the triage form, in order. Kept for other things: a (answer
@@ -164,6 +215,14 @@ class PickField(forms.MultipleChoiceField):
         return [self.objects[pk] for pk in super().clean(value)]
 
 
+def value_field(label):
+    """A customer or user value, 0-3, or not set."""
+    return forms.TypedChoiceField(
+        label=label, required=False, coerce=int, empty_value=None, widget=forms.RadioSelect,
+        choices=[("", "Not set"), *ValueLevel.choices],
+    )
+
+
 class TriageForm(VersionedForm):
     """The two triage questions for one item. Clean data is what record_triage takes."""
 
@@ -189,6 +248,8 @@ class TriageForm(VersionedForm):
     other_side_metrics = PickField(
         model=SuccessMetric, label="The other side's success metrics it should move"
     )
+    customer_value = value_field("Customer value")
+    user_value = value_field("User value")
 
     def __init__(self, data=None, *, item, **kwargs):
         self.item = item
@@ -214,7 +275,8 @@ class TriageForm(VersionedForm):
         item, triage = self.item, self.triage
         if triage is None:
             requester = item.requesting_persona
-            return {"version": item.version, "whose_problem": requester.side if requester else ""}
+            return {"version": item.version, "whose_problem": requester.side if requester else "",
+                    "customer_value": "", "user_value": ""}
         benefiting = BeneficiaryClass(triage.beneficiary_class).benefiting_side
         metrics = list(triage.metrics.all())
         return {
@@ -227,6 +289,8 @@ class TriageForm(VersionedForm):
             "other_side_metrics": [
                 str(m.pk) for m in metrics if benefiting not in (None, m.side)
             ],
+            "customer_value": "" if triage.customer_value is None else triage.customer_value,
+            "user_value": "" if triage.user_value is None else triage.user_value,
         }
 
     @classmethod
@@ -323,6 +387,20 @@ class TriageForm(VersionedForm):
         return self._options("other_side_metrics", [m for m in self.all_metrics if m.side == side],
                              self.metric_keys)
 
+    @cached_property
+    def suggestions(self):
+        """What the evidence suggests for each value (registered by a higher app), with
+        its arithmetic. Read only when the values are shown, never applied by itself."""
+        suggested = {}
+        for extension in extensions.registered():
+            suggested.update(extension.triage_suggestions(self.item))
+        return suggested
+
+    def value_fields(self):
+        """(bound field, suggestion or None) for the customer value, then the user value."""
+        return [(self[name], self.suggestions.get(name))
+                for name in ("customer_value", "user_value")]
+
     # Validation.
 
     def clean(self):
@@ -367,6 +445,8 @@ class TriageForm(VersionedForm):
             "value_for_other_side": data.get("value_for_other_side", ""),
             "indirect_beneficiaries": data.get("indirect_beneficiaries", []),
             "metrics": [*data.get("metrics", []), *data.get("other_side_metrics", [])],
+            "customer_value": data.get("customer_value"),
+            "user_value": data.get("user_value"),
             "expected_version": data["version"],
         }
 

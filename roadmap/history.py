@@ -11,9 +11,14 @@ from django.utils.text import capfirst
 
 from whobenefits.people import person_label
 
-from .models import BeneficiaryClass, RoadmapItem, Verdict, WhoseProblem
+from .models import BeneficiaryClass, RoadmapItem, ValueLevel, Verdict, WhoseProblem
 
 NOTHING = "—"
+
+
+def _value(value):
+    """A customer or user value as a person reads it; unset is "not set"."""
+    return ValueLevel(value).label if value is not None else "Not set"
 
 
 def _names(things):
@@ -31,6 +36,8 @@ class TriageSnapshot:
     value_for_other_side: str
     indirect_beneficiaries: str
     metrics: str
+    customer_value: str
+    user_value: str
 
     LABELS = {
         "beneficiary_class": "Who benefits",
@@ -39,11 +46,14 @@ class TriageSnapshot:
         "value_for_other_side": "Value for the other side",
         "indirect_beneficiaries": "Indirect beneficiaries",
         "metrics": "Success metrics",
+        "customer_value": "Customer value",
+        "user_value": "User value",
     }
 
     @classmethod
     def from_answer(cls, *, primary_beneficiaries, whose_problem, value_for_other_side="",
-                    indirect_beneficiaries=(), metrics=(), **_):
+                    indirect_beneficiaries=(), metrics=(), customer_value=None,
+                    user_value=None, **_):
         """The answer a form is about to save (the arguments of record_triage)."""
         if not primary_beneficiaries:
             return None
@@ -57,6 +67,7 @@ class TriageSnapshot:
             else NOTHING,
             indirect_beneficiaries=_names(indirect_beneficiaries if one_sided else ()),
             metrics=_names(metrics),
+            customer_value=_value(customer_value), user_value=_value(user_value),
         )
 
     @classmethod
@@ -69,6 +80,7 @@ class TriageSnapshot:
             whose_problem=triage.whose_problem, value_for_other_side=triage.value_for_other_side,
             indirect_beneficiaries=list(triage.indirect_beneficiaries.all()),
             metrics=list(triage.metrics.all()),
+            customer_value=triage.customer_value, user_value=triage.user_value,
         )
 
     @classmethod
@@ -83,12 +95,15 @@ class TriageSnapshot:
             indirect_beneficiaries=_names(
                 row.persona for row in record.historicaltriageindirectbeneficiary_set.all()),
             metrics=_names(row.metric for row in record.historicaltriagemetric_set.all()),
+            customer_value=_value(record.customer_value), user_value=_value(record.user_value),
         )
 
     @staticmethod
     def differences(before, after):
         """(label, before, after) for each field that differs; None stands for untriaged."""
-        empty = dict.fromkeys(TriageSnapshot.LABELS, NOTHING) | {"beneficiary_class": "Untriaged"}
+        empty = dict.fromkeys(TriageSnapshot.LABELS, NOTHING) | {
+            "beneficiary_class": "Untriaged", "customer_value": "Not set",
+            "user_value": "Not set"}
         old = before.__dict__ if before else empty
         new = after.__dict__ if after else empty
         return [(label, old[name], new[name])

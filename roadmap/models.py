@@ -55,6 +55,15 @@ class WhoseProblem(models.TextChoices):
     USER = Side.USER.value, "User problem"
 
 
+class ValueLevel(models.IntegerChoices):
+    """How much an item is worth to one side, as the PM judges it in the triage."""
+
+    NONE = 0, "None"
+    LOW = 1, "Low"
+    MEDIUM = 2, "Medium"
+    HIGH = 3, "High"
+
+
 class Verdict(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     CHALLENGED = "challenged", "Challenged"
@@ -438,7 +447,8 @@ class RoadmapItem(models.Model):
 
     def record_triage(
         self, *, primary_beneficiaries, whose_problem, triaged_by, expected_version,
-        value_for_other_side="", indirect_beneficiaries=(), metrics=(),
+        value_for_other_side="", indirect_beneficiaries=(), metrics=(), customer_value=None,
+        user_value=None,
     ):
         """Save the triage answer (or clear it), bump the version and record history.
 
@@ -455,6 +465,7 @@ class RoadmapItem(models.Model):
                 self._clear_triage(triaged_by)
                 return None
             triage = self.current_triage() or Triage(item=self)
+            triage.customer_value, triage.user_value = customer_value, user_value
             triage.set_answer(
                 primary, whose_problem, value_for_other_side, indirect, metrics, triaged_by
             )
@@ -592,6 +603,11 @@ class Triage(models.Model):
         SuccessMetric, through=TriageMetric, related_name="triages", blank=True,
         verbose_name="success metrics",
     )
+    # The PM's judgement of what the item is worth to each side (0-3), unset until given.
+    # The evidence suggests values; only the PM sets them.
+    customer_value = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=ValueLevel.choices)
+    user_value = models.PositiveSmallIntegerField(null=True, blank=True, choices=ValueLevel.choices)
     triaged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -610,6 +626,11 @@ class Triage(models.Model):
             models.CheckConstraint(
                 condition=Q(whose_problem__in=WhoseProblem.values),
                 name="triage_whose_problem_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(customer_value__lte=ValueLevel.HIGH)
+                & Q(user_value__lte=ValueLevel.HIGH),
+                name="triage_values_valid",
             ),
             # Question 2 only exists for one-sided items.
             models.CheckConstraint(
@@ -774,6 +795,18 @@ class ReviewThresholds(models.Model):
         help_text="Warn when users-only items pass this share of the triaged items in scope.",
     )
     scope = models.CharField(max_length=8, choices=Scope.choices, default=Scope.NOW_AND_NEXT)
+    # "The tag disagrees with the evidence": a one-sided item whose evidence weight comes
+    # mostly from the other side. Read by the evidence app; kept here, beside the traps.
+    evidence_share = models.PositiveSmallIntegerField(
+        "tag disagrees with the evidence at (%)", default=70,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Flag an item tagged for one side when at least this share of its evidence "
+                  "weight comes from the other side.",
+    )
+    evidence_min_notes = models.PositiveSmallIntegerField(
+        "…with at least (notes)", default=2, validators=[MinValueValidator(1)],
+        help_text="Flag it only when at least this many evidence notes are linked to it.",
+    )
 
     history = HistoricalRecords()
 
@@ -783,6 +816,11 @@ class ReviewThresholds(models.Model):
             models.CheckConstraint(
                 condition=Q(customers_only_share__lte=100) & Q(users_only_share__lte=100),
                 name="threshold_shares_are_percentages",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_share__gte=1, evidence_share__lte=100)
+                & Q(evidence_min_notes__gte=1),
+                name="threshold_evidence_valid",
             ),
             models.CheckConstraint(
                 condition=Q(scope__in=ThresholdScope.values), name="threshold_scope_valid"

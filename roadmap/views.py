@@ -14,7 +14,8 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from whobenefits.forms import filters_query
 
-from .balance import RoadmapBalance
+from . import csv_export, extensions
+from .balance import RoadmapBalance, ValueMap
 from .csv_export import csv_lines, xlsx_bytes
 from .forms import (
     QueuedItemForm,
@@ -38,13 +39,19 @@ DASHBOARD_LIST_LIMIT = 10
 @permission_required("roadmap.view_roadmapitem", raise_exception=True)
 def item_list(request):
     filters = RoadmapFilterForm(request.GET)
-    items = filters.filter(RoadmapItem.objects.for_list())
+    items = filters.order(filters.filter(RoadmapItem.objects.for_list()))
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    registered = extensions.registered()
+    for extension in registered:
+        extension.load_rows(page.object_list)
     template = "roadmap/item_list.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#item-results"
     return render(request, template, {
         "filters": filters, "page": page, "query": filters_query(request),
+        "extension_columns": filters.column_headers(request),
+        "extension_cells": [e.list_cells for e in registered if e.list_cells],
+        "extension_badges": [e.list_badges for e in registered if e.list_badges],
         "can_triage": request.user.has_perm("roadmap.triage_roadmapitem"),
         "can_add": request.user.has_perm("roadmap.add_roadmapitem"),
         "back": request.get_full_path(),
@@ -62,7 +69,13 @@ def item_list(request):
 def item_detail(request, pk):
     item = get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk)
     can_review = request.user.has_perm("roadmap.review_roadmapitem")
+    panels, added = [], {}
+    for extension in extensions.registered():
+        if extension.item_panel:
+            panels.append(extension.item_panel)
+            added.update(extension.item_context(request, item))
     return render(request, "roadmap/item_detail.html", {
+        **added, "extension_panels": panels,
         "item": item, "triage": item.current_triage(),
         "can_review": can_review, "review_form": ReviewForm(item=item) if can_review else None,
         "triage_history": item.triage_history(),
@@ -222,7 +235,13 @@ def _review_context(request, filters):
     one_sided = items.one_sided_without_value().for_review()
     challenges = items.challenges_answered_first().for_review()
     balance = RoadmapBalance(scoped, filters.counted_horizons())
+    panels, added = [], {}
+    for extension in extensions.registered():
+        if extension.dashboard_panel:
+            panels.append(extension.dashboard_panel)
+            added.update(extension.dashboard_context(request, items))
     return {
+        **added, "extension_panels": panels, "value_map": ValueMap(items.open()),
         "filters": filters, "query": filters_query(request), "balance": balance,
         "one_sided": _first(one_sided, DASHBOARD_LIST_LIMIT),
         "one_sided_count": balance.overall.lacking,
@@ -254,7 +273,7 @@ def review_print(request):
 def export_csv(request):
     items = _exported_items(request)
     response = StreamingHttpResponse(
-        csv_lines(items.iterator(chunk_size=500), site=_site(request)),
+        csv_lines(items.iterator(chunk_size=csv_export.CHUNK), site=_site(request)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{_export_name()}.csv"'
@@ -266,7 +285,7 @@ def export_csv(request):
 def export_xlsx(request):
     items = _exported_items(request)
     response = HttpResponse(
-        xlsx_bytes(items.iterator(chunk_size=500), site=_site(request)),
+        xlsx_bytes(items.iterator(chunk_size=csv_export.CHUNK), site=_site(request)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{_export_name()}.xlsx"'

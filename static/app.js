@@ -165,6 +165,26 @@ document.documentElement.classList.add("js");
   });
 })();
 
+// Evidence by keyboard: n starts a new note in the quick-add form (when no text box has
+// the focus), Ctrl+Enter in a note form saves it. After an htmx save the form comes back
+// with the focus in its text box (data-autofocus), ready for the next note.
+document.addEventListener("keydown", function (event) {
+  if (event.defaultPrevented || event.isComposing || document.querySelector("[data-triage-form]")) return;
+  const form = event.target.closest && event.target.closest("[data-quick-add]");
+  if (form && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    form.requestSubmit(form.querySelector("button.primary[type=submit]"));
+    return;
+  }
+  const typing = event.target.matches("textarea, select, input, [contenteditable]");
+  if (typing || event.ctrlKey || event.metaKey || event.altKey || event.key !== "n") return;
+  const box = document.querySelector('[data-quick-add] [data-key="n"]');
+  if (box) {
+    event.preventDefault();
+    box.focus();
+  }
+});
+
 // An in-place update the server refused swaps nothing, so the page and its input stay.
 // Say why: the session ended (401, with the way back in) or the database is away (503).
 const REFUSALS = { 401: "[data-session-ended]", 503: "[data-database-unavailable]" };

@@ -11,7 +11,9 @@ from roadmap import roles
 
 from .factories import (
     import_file,
+    make_company,
     make_item,
+    make_note,
     make_person,
     make_persona,
     make_product,
@@ -98,6 +100,7 @@ def role_groups(request):
         request.getfixturevalue("transactional_db")
         importlib.import_module("roadmap.migrations.0002_roles").create_roles(apps, None)
         importlib.import_module("imports.migrations.0002_roles").grant(apps, None)
+        importlib.import_module("evidence.migrations.0002_roles").grant(apps, None)
 
 
 @pytest.fixture
@@ -141,7 +144,11 @@ def page_data(pm, lead):
     failed = BacklogImport.start(data=b"x", file_name="logo.png", product=product, created_by=pm)
     failed.fail("This file is not text (CSV, tab-separated or JSON) or an .xlsx workbook.",
                 "reading")
+    company = make_company("Acme", arr=420000)
+    note = make_note(buyer, by=pm, items=[one_sided], company=company, text="Auditors ask.")
+    make_note(employee, by=pm, text="Not linked yet.")
     return {
+        "company": company, "note": note,
         "pm": pm, "lead": lead, "buyer": buyer, "employee": employee, "item": item,
         "one_sided": one_sided, "untriaged": untriaged,
         "empty_product": make_product(name="Nothing here").slug,

@@ -135,3 +135,17 @@ def import_file(data, product, *, by=None, source="", file_name="backlog.csv", m
         backlog_import.save()
         backlog_import.commit()
     return backlog_import
+
+
+def make_company(name=None, **fields):
+    from evidence.models import Company
+
+    return Company.objects.create(name=name or f"Company {Company.objects.count() + 1}",
+                                  **fields)
+
+
+def make_note(persona, *, by, items=(), text="We need this.", **fields):
+    """Record an evidence note the way the quick-add does."""
+    from evidence.models import Evidence
+
+    return Evidence.record(recorded_by=by, items=items, text=text, persona=persona, **fields)

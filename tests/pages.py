@@ -134,6 +134,24 @@ def upload_refused(page, data):
 def mapping_refused(page, data):
     page.get_by_role("button", name="Preview the import").click()
     expect(page.get_by_text("Choose what \u201cReady\u201d becomes.")).to_be_visible()
+def evidence_added(page, data):
+    page.get_by_label("What they said").fill("We need this before the renewal.")
+    page.get_by_label("Who said it").select_option(label=f"{data['buyer'].name} (buyer)")
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_text("Next note?")).to_be_visible()
+
+
+def evidence_refused(page, data):
+    page.get_by_label("Who said it").select_option(label=f"{data['buyer'].name} (buyer)")
+    page.get_by_label("What they said").fill("Typed, then refused.")
+    page.get_by_label("Company").fill("Nobody Inc")
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_text("No company is named")).to_be_visible()
+
+
+def inbox_search(page, data):
+    page.get_by_label("Find items by title").fill("Audit")
+    expect(page.get_by_role("button", name="Link")).to_be_visible()
 
 
 # The table --------------------------------------------------------------------------------
@@ -179,6 +197,17 @@ PAGES = [
     Page("lead", "/roadmap/items/{one_sided}/review/"),
     Page("lead", "/roadmap/items/{one_sided}/review/", review_conflict),
     Page("lead", "/roadmap/items/{item}/triage/", refused=403),
+    Page("pm", "/roadmap/items/{one_sided}/", evidence_added),
+    Page("pm", "/roadmap/items/{one_sided}/", evidence_refused),
+    Page("pm", "/roadmap/?evidence=mismatch&sort=-customer_score"),
+    Page("pm", "/evidence/inbox/"),
+    Page("pm", "/evidence/inbox/", inbox_search),
+    Page("pm", "/evidence/items/{one_sided}/notes/"),
+    Page("pm", "/evidence/notes/{note}/"),
+    Page("lead", "/evidence/companies/"),
+    Page("lead", "/evidence/companies/{company}/"),
+    Page("admin_person", "/admin/evidence/company/"),
+    Page("admin_person", "/admin/evidence/evidence/{note}/change/"),
     Page("admin_person", "/audit/"),
     Page("admin_person", "/audit/?until=not-a-date&person=0"),
     Page("admin_person", "/admin/"),

@@ -32,6 +32,8 @@ EXPECTED_QUERIES = {
     "admin:axes_accesslog_changelist": 11,
     "admin:axes_accessfailurelog_changelist": 11,
     "admin:django_tasks_database_dbtaskresult_changelist": 10,  # + priority and queue choices
+    "admin:evidence_company_changelist": 8,
+    "admin:evidence_evidence_changelist": 8,
 }
 
 

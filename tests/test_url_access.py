@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult
 
+from evidence.models import Company, Evidence
 from personas.models import Persona
 from roadmap.models import ReviewThresholds, RoadmapItem
 from tests.conftest import logged_in_client
@@ -59,6 +60,16 @@ EXPECTED = {
     "roadmap:export-xlsx": ("200/405", "200/405", "200/405", "403/405", LOGIN),
     "roadmap:print": ("200/405", "200/405", "200/405", "403/405", LOGIN),
     "roadmap:review": ("403/403", "200/200", "200/200", "403/403", LOGIN),
+    # Evidence: PMs and team leads record and link it; an empty POST re-shows the form with
+    # its errors (200) or names no item (404).
+    "evidence:inbox": ("200/200", "200/200", "200/200", "403/403", LOGIN),
+    "evidence:item-notes": ("200/200", "200/200", "200/200", "403/403", LOGIN),
+    "evidence:evidence-edit": ("200/200", "200/200", "200/200", "403/403", LOGIN),
+    "evidence:link": ("200/404", "200/404", "200/404", "403/403", LOGIN),
+    "evidence:unlink": ("405/404", "405/404", "405/404", "405/403", LOGIN),
+    "evidence:company-list": ("200/405", "200/405", "200/405", "403/405", LOGIN),
+    "evidence:company-detail": ("200/405", "200/405", "200/405", "403/405", LOGIN),
+    "evidence:company-options": ("200/405", "200/405", "200/405", "403/405", LOGIN),
     "audit:trail": ("403/405", "403/405", "200/405", "403/405", LOGIN),
     "audit:trail-csv": ("403/405", "403/405", "200/405", "403/405", LOGIN),
     # Imports: product managers and admins; team leads read the roadmap, they do not fill it.
@@ -103,6 +114,8 @@ ADMIN_MODEL_ACCESS = {
     "axes_accesslog": set(),
     "axes_accessfailurelog": set(),
     "django_tasks_database_dbtaskresult": set(),  # the worker's queue, read-only for everyone
+    "evidence_company": {"add", "change", "history"},  # archived and merged, never deleted
+    "evidence_evidence": {"add", "change", "history"},  # evidence is never deleted
 }
 
 
@@ -162,6 +175,9 @@ def objects(db, pm, lead):
     review_item(item, "accepted", "", lead)
     attempt = AccessAttempt.objects.create(username="x", ip_address="10.0.0.1",
                                            failures_since_start=1)
+    company = Company.objects.create(name="Acme")
+    note = Evidence.record(recorded_by=pm, items=[item], text="We need SSO.", persona=persona,
+                           company=company)
     return {
         "personas_persona": persona, "personas_successmetric": make_metric(),
         "roadmap_product": make_product(), "roadmap_roadmapitem": item,
@@ -174,15 +190,21 @@ def objects(db, pm, lead):
             pk=add.enqueue(1, 2).id),
         "import": import_file(b"Title,Effort\nDark mode,3\nBad,lots\n", item.product, by=pm,
                               commit=False),
+        "evidence_company": company, "evidence_evidence": note,
     }
 
 
 def url_for(key, objects):
     route = PATTERNS[key]
-    if key in {"roadmap:item-detail", "roadmap:item-edit", "roadmap:triage", "roadmap:review"}:
+    if key in {"roadmap:item-detail", "roadmap:item-edit", "roadmap:triage", "roadmap:review",
+               "evidence:item-notes"}:
         return reverse(key, args=[objects["roadmap_roadmapitem"].pk])
     if key.startswith("imports:") and key not in {"imports:import-list", "imports:upload"}:
         return reverse(key, args=[objects["import"].pk])
+    if key in {"evidence:evidence-edit", "evidence:link", "evidence:unlink"}:
+        return reverse(key, args=[objects["evidence_evidence"].pk])
+    if key == "evidence:company-detail":
+        return reverse(key, args=[objects["evidence_company"].pk])
     if key == "admin:view_on_site":
         persona = objects["personas_persona"]
         return reverse(key, args=[ContentType.objects.get_for_model(Persona).pk, persona.pk])
@@ -243,7 +265,8 @@ def test_htmx_and_preview_requests_are_refused_like_the_page(request, objects, k
 
 
 WRITE_KEYS = ["roadmap:item-create", "roadmap:item-edit", "roadmap:triage",
-              "roadmap:triage-queue", "roadmap:review"]
+              "roadmap:triage-queue", "roadmap:review", "evidence:item-notes", "evidence:inbox",
+              "evidence:evidence-edit", "evidence:link", "evidence:unlink"]
 
 
 @pytest.mark.parametrize("key", WRITE_KEYS)
@@ -254,12 +277,16 @@ def test_every_write_needs_the_csrf_token(objects, admin_person, key):
     client.force_login(admin_person, backend="django.contrib.auth.backends.ModelBackend")
     data = {"title": "Changed", "product": item.product_id, "status": "idea", "horizon": "now",
             "version": item.version, "item": item.pk, "verdict": "challenged", "comment": "Why?",
-            "review_version": 1}
+            "review_version": 1, "text": "Changed", "persona": item.requesting_persona_id,
+            "source": "interview", "importance": 1, "observed_on": "2026-01-01"}
     for headers in ({}, {"HX-Request": "true"}):
         assert client.post(url_for(key, objects), data, headers=headers).status_code == 403
     item.refresh_from_db()
     assert (item.title, item.version, item.review.version) == before
     assert RoadmapItem.objects.count() == 1
+    note = objects["evidence_evidence"]
+    assert list(Evidence.objects.values_list("text", flat=True)) == ["We need SSO."]
+    assert list(note.items.all()) == [item]
 
 
 def test_missing_objects_are_404_for_everyone_who_may_look(pm_client, lead_client, admin_client,

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "personas",
     "roadmap",
     "imports",
+    "evidence",
     "audit",
 ]
 
@@ -143,6 +144,11 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
+# Companies' revenue is in one currency, an ISO 4217 code.
+CURRENCY = os.environ.get("CURRENCY", "USD").strip().upper()
+if not (len(CURRENCY) == 3 and CURRENCY.isascii() and CURRENCY.isalpha()):
+    raise ImproperlyConfigured(f"CURRENCY must be a three-letter code such as USD or EUR, "
+                               f"not {CURRENCY!r}.")
 USE_TZ = True
 
 STATIC_URL = "static/"

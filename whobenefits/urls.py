@@ -12,6 +12,7 @@ urlpatterns = [
     path("personas/", include("personas.urls")),
     path("roadmap/", include("roadmap.urls")),
     path("imports/", include("imports.urls")),
+    path("evidence/", include("evidence.urls")),
     path("admin/", admin.site.urls),
     path("audit/", include("audit.urls")),
     path("healthz", health.healthz, name="healthz"),

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from personas.models import Archetype, Persona, Side, SuccessMetric
-from roadmap import roles
+from roadmap import extensions, roles
 from roadmap.demo import DemoContent, describe
 from roadmap.models import Horizon, Product, Review, RoadmapItem, Status
 
@@ -166,6 +166,20 @@ ITEMS = [
 ]
 
 
+# The PM's customer value and user value (0-3) on triaged items, for the value map.
+VALUES = {
+    "Single sign-on with SAML": (3, 2), "Audit log export": (2, 0),
+    "SCIM user provisioning": (2, 1), "Role-based admin permissions": (2, 0),
+    "Usage report for leadership": (2, 1), "Two-factor authentication for all": (2, 1),
+    "Billing by active seat": (3, 0), "Receipt capture from the camera": (1, 3),
+    "Keyboard shortcuts for reconciliation": (1, 3), "Offline mode on mobile": (1, 3),
+    "Approve from email in one click": (0, 2), "Policy violations flagged before submit": (2, 2),
+    "Bulk edit of expense categories": (0, 2), "Duplicate receipt detection": (2, 2),
+    "Dark mode": (0, 1), "Recurring invoices": (2, 2), "Payment reminders": (1, 2),
+    "Invoice approval workflow": (1, 1), "Multi-currency invoices": (3, 2),
+    "Revenue forecast report": (2, 0),
+}
+
 # A team lead's first look: title, verdict, comment.
 REVIEWS = [
     ("Single sign-on with SAML", Review.Verdict.ACCEPTED, ""),
@@ -201,6 +215,8 @@ class Command(BaseCommand):
             f"Demo data ready: {len(personas)} personas, {len(metrics)} metrics, "
             f"{len(products)} products, {len(ITEMS)} roadmap items ({created} new)."
         ))
+        for extension in extensions.registered():  # what higher apps add (evidence)
+            extension.seed_demo(self)
         for username, password, role, _ in DEMO_LOGINS:
             self.stdout.write(f"  {role:<16} {username} / {password}")
 
@@ -265,6 +281,8 @@ class Command(BaseCommand):
                     whose_problem=whose_problem, value_for_other_side=value,
                     indirect_beneficiaries=[personas[p] for p in indirect],
                     metrics=[metrics[m] for m in picked_metrics],
+                    customer_value=VALUES.get(title, (None, None))[0],
+                    user_value=VALUES.get(title, (None, None))[1],
                     triaged_by=people[owner], expected_version=item.version,
                 )
             created_count += created

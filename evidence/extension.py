@@ -1,0 +1,118 @@
+"""What evidence adds to the roadmap's pages, registered from EvidenceConfig.ready().
+
+roadmap never imports this app: it calls the hooks of roadmap.extensions.RoadmapExtension,
+which this class fills in. Each hook runs a fixed number of queries.
+"""
+
+from django import forms
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from personas.models import Side
+from roadmap.extensions import Column, RoadmapExtension
+
+from . import demand as counted
+from .models import EvidenceLink
+from .value import suggestions
+
+MISMATCH = "mismatch"
+
+
+def _sort_expression(key):
+    """The SQL a demand column sorts by: one correlated subquery per item."""
+    if key in {"customer_score", "user_score", "notes"}:
+        links = EvidenceLink.objects.filter(roadmapitem=OuterRef("pk"))
+        totals = counted.side_totals(links)
+        return Coalesce(Subquery(totals.values(key)[:1]), 0)
+    return counted.company_annotations()[key]
+
+
+class EvidenceExtension(RoadmapExtension):
+    item_panel = "evidence/item_panel.html#evidence-panel"
+    list_cells = "evidence/demand.html#list-cells"
+    list_badges = "evidence/demand.html#mismatch-badge"
+    dashboard_panel = "evidence/dashboard.html#evidence-lists"
+    list_columns = (
+        Column("customer_score", "Customer demand",
+               "Customer-side notes and their weighted score"),
+        Column("user_score", "User demand", "End-user mentions and their weighted score"),
+        Column("arr", "Revenue asking",
+               "Companies asking and their annual recurring revenue"),
+    )
+
+    def item_context(self, request, item):
+        from .views import panel_context  # views import the models this module loads
+
+        return panel_context(request, item)
+
+    def list_filter_fields(self):
+        return {"evidence": forms.ChoiceField(
+            label="Evidence", required=False,
+            choices=[("", "Any"), (MISMATCH, "Tag disagrees with the evidence"),
+                     ("any", "Has evidence"), ("none", "No evidence")])}
+
+    def filter_list(self, items, data):
+        wanted = data.get("evidence")
+        if wanted == MISMATCH:
+            return items.filter(pk__in=counted.mismatched_item_ids())
+        linked = Exists(EvidenceLink.objects.filter(roadmapitem=OuterRef("pk")))
+        if wanted == "any":
+            return items.filter(linked)
+        if wanted == "none":
+            return items.filter(~linked)
+        return items
+
+    def sort_list(self, items, key, descending):
+        if key not in {column.sort for column in self.list_columns}:
+            return items
+        value = _sort_expression(key)
+        order = value.desc() if descending else value.asc()
+        return items.order_by(order, "product__name", "title", "pk")
+
+    def load_rows(self, items):
+        demands = counted.demand_for([item.pk for item in items])
+        for item in items:
+            item.demand = demands[item.pk]
+
+    def triage_suggestions(self, item):
+        return suggestions(counted.demand_for([item.pk])[item.pk])
+
+    def dashboard_context(self, request, items):
+        from .views import dashboard_context
+
+        return dashboard_context(request, items)
+
+    def export_headers(self):
+        return ["Customer notes", "Customer score", "End-user mentions", "User score",
+                "Companies asking", "Revenue asking", "Revenue renewing within 90 days",
+                "Tag disagrees with the evidence"]
+
+    def export_values(self, item):
+        demand = item.demand
+        return [demand.customer_notes, demand.customer_score, demand.user_notes,
+                demand.user_score, demand.companies, demand.arr, demand.renewing_arr,
+                describe_mismatch(item, demand)]
+
+    def seed_demo(self, command):
+        from .seed import seed_evidence
+
+        seed_evidence(command)
+
+
+def describe_mismatch(item, demand):
+    """The mismatch in words with its numbers, or "" when the tag agrees."""
+    if not demand.mismatch:
+        return ""
+    side = demand.mismatch_side
+    share = demand.share(side)
+    score = demand.customer_score if side == Side.CUSTOMER else demand.user_score
+    weight = (f"{share}% of the evidence weight ({score} of {demand.score}, "
+              f"{demand.notes} note{'s' if demand.notes != 1 else ''}) comes from "
+              f"{side.label.lower()}")
+    if demand.mismatch == counted.Mismatch.WHOSE_PROBLEM:
+        triage = item.current_triage()
+        return (f"Whose problem says “{triage.get_whose_problem_display().lower()}”, but the "
+                f"requester is on the {side.label.lower()} side and {weight}.")
+    triage = item.current_triage()
+    return f"Tagged {triage.get_beneficiary_class_display().lower()}, but {weight}."
+

@@ -1,0 +1,95 @@
+"""What a higher app (evidence) adds to roadmap's pages, without roadmap importing it.
+
+The higher app subclasses RoadmapExtension, overrides the hooks it needs and registers one
+instance from its AppConfig.ready(). Roadmap's views, forms, exports and seed_demo call
+every registered extension; with none registered they behave as they did before. Each hook
+runs a fixed number of queries, whatever the number of items.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column an extension adds to the roadmap list; `sort` is its key in ?sort=."""
+
+    sort: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A value (0-3) the evidence suggests for the triage, and the arithmetic behind it."""
+
+    value: int
+    label: str
+    reasons: tuple = ()
+
+
+class RoadmapExtension:
+    """The hooks, each doing nothing until a subclass overrides it."""
+
+    # The item page: a template (a partial) shown after the triage, and what it reads.
+    item_panel = ""
+
+    def item_context(self, request, item):
+        return {}
+
+    # The roadmap list: columns (headers, sort keys), one partial with a row's cells,
+    # extra filter fields and what they do, the sort orders, and the rows' data.
+    list_columns = ()
+    list_cells = ""
+    list_badges = ""
+
+    def list_filter_fields(self):
+        """{name: form field} added to the roadmap list's filters."""
+        return {}
+
+    def filter_list(self, items, data):
+        """`items` narrowed by this extension's valid filters in `data`."""
+        return items
+
+    def sort_list(self, items, key, descending):
+        """`items` ordered by one of this extension's column keys."""
+        return items
+
+    def load_rows(self, items):
+        """Attach what the cells show to each item of one page (or one export chunk)."""
+
+    # The triage: suggestions for the values the PM sets, never applied by themselves.
+    def triage_suggestions(self, item):
+        """{"customer_value": Suggestion, "user_value": Suggestion} or {}."""
+        return {}
+
+    # The review dashboard: a template shown after the value map, and what it reads.
+    dashboard_panel = ""
+
+    def dashboard_context(self, request, items):
+        """`items` are the dashboard's filtered items."""
+        return {}
+
+    # The CSV and spreadsheet export.
+    def export_headers(self):
+        return []
+
+    def export_values(self, item):
+        """This extension's cells of one item's row (after load_rows on its chunk)."""
+        return []
+
+    # Demo data, after roadmap's own.
+    def seed_demo(self, command):
+        pass
+
+
+_registered = []
+
+
+def register(extension):
+    """Add `extension` (a RoadmapExtension) once; called from an AppConfig.ready()."""
+    if not any(type(e) is type(extension) for e in _registered):
+        _registered.append(extension)
+
+
+def registered():
+    return list(_registered)
