@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
 from personas.models import Persona, Side, SuccessMetric
