@@ -35,12 +35,15 @@ def main():
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--personas", type=int, default=40)
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--notes", type=int, default=50_000)
+    parser.add_argument("--companies", type=int, default=2_000)
     args = parser.parse_args()
     if args.db == "both":
         # Settings are read once per process: one child process per database.
         for db in ["sqlite", "postgres"]:
             subprocess.run([sys.executable, __file__, "--db", db, "--items", str(args.items),
-                            "--personas", str(args.personas), "--requests", str(args.requests)],
+                            "--personas", str(args.personas), "--requests", str(args.requests),
+                            "--notes", str(args.notes), "--companies", str(args.companies)],
                            check=True)
         return
     os.environ["DATABASE_URL"] = prepare_database(args.db)
@@ -56,12 +59,14 @@ def main():
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     people, products = build_roadmap(args.items, args.personas)
+    build_evidence(args.notes, args.companies)
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would gather
     print(f"\n== {args.db}: built {args.items} items, {args.personas} personas, "
-          f"{len(products)} products in {time.perf_counter() - started:.1f} s ==")
+          f"{len(products)} products, {args.notes} evidence notes, {args.companies} companies "
+          f"in {time.perf_counter() - started:.1f} s ==")
     run_timings(args.db, people, products, args.requests)
 
 
@@ -152,9 +157,10 @@ def build_roadmap(item_count, persona_count):
             indirect = rng.sample(by_side[side.other], rng.randint(0, 2))
             value = "Helps the other side too." if rng.random() < 0.6 else ""
         picked = rng.sample(metrics_by_side[primary[0].side], rng.randint(0, 2))
+        values = (rng.randint(0, 3), rng.randint(0, 3)) if rng.random() < 0.7 else (None, None)
         triages.append(Triage(item=item, beneficiary_class=klass, whose_problem=primary[0].side,
                               value_for_other_side=value, triaged_by=item.owner,
-                              triaged_at=now))
+                              triaged_at=now, customer_value=values[0], user_value=values[1]))
         picks.append((primary, indirect, picked))
     Triage.objects.bulk_create(triages, batch_size=2000)
     TriagePrimaryBeneficiary.objects.bulk_create(
@@ -175,7 +181,46 @@ def build_roadmap(item_count, persona_count):
         for t in triages if rng.random() < 0.1
         for verdict in [rng.choice(["accepted", "challenged"])]
     ], batch_size=2000)
-    return {"lead": lead, "pm": pms[0]}, products
+    admin = User.objects.create_user("bench-admin", password="bench-only-password-1",
+                                     is_staff=True)
+    admin.groups.add(Group.objects.get(name=roles.ADMIN))
+    return {"lead": lead, "pm": pms[0], "admin": admin}, products
+
+
+def build_evidence(note_count, company_count):
+    """Companies (revenue, a renewal within a year or overdue) and notes from personas of
+    both sides, 85% linked to one to three items, the rest in the inbox."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from evidence.models import Company, Evidence, EvidenceLink
+    from personas.models import Persona
+    from roadmap.models import RoadmapItem
+
+    rng = random.Random(12)
+    today = timezone.localdate()
+    companies = Company.objects.bulk_create([
+        Company(name=f"Company {n}", arr=Decimal(rng.randint(5, 900) * 1000),
+                seats=rng.randint(10, 3000), archived=rng.random() < 0.05,
+                renewal_date=today + timedelta(days=rng.randint(-30, 365)))
+        for n in range(company_count)], batch_size=2000)
+    personas = list(Persona.objects.all())
+    recorder = get_user_model().objects.get(username="bench-pm0")
+    item_ids = list(RoadmapItem.objects.values_list("pk", flat=True))
+    notes = Evidence.objects.bulk_create([
+        Evidence(text=f"Evidence note {n}", persona=rng.choice(personas),
+                 company=rng.choice(companies) if rng.random() < 0.8 else None,
+                 source=rng.choice(Evidence.Source.values), importance=rng.randint(0, 3),
+                 observed_on=today - timedelta(days=rng.randint(0, 400)), recorded_by=recorder)
+        for n in range(note_count)], batch_size=5000)
+    links = {(note.pk, item) for note in notes if rng.random() < 0.85
+             for item in rng.sample(item_ids, rng.randint(1, 3))}
+    EvidenceLink.objects.bulk_create(
+        [EvidenceLink(evidence_id=note, roadmapitem_id=item) for note, item in links],
+        batch_size=10000)
 
 
 def run_timings(db, people, products, repeats):
@@ -187,12 +232,22 @@ def run_timings(db, people, products, repeats):
     lead.force_login(people["lead"], backend="django.contrib.auth.backends.ModelBackend")
     pm = Client(HTTP_HOST="localhost")
     pm.force_login(people["pm"], backend="django.contrib.auth.backends.ModelBackend")
+    admin = Client(HTTP_HOST="localhost")
+    admin.force_login(people["admin"], backend="django.contrib.auth.backends.ModelBackend")
     product = products[0].slug
     pages = [
         ("dashboard", lead, "/roadmap/review/"),
         ("dashboard, filtered", lead, f"/roadmap/review/?product={product}&horizon=now"),
         ("dashboard, htmx filter", lead, f"/roadmap/review/?product={product}&status=any"),
         ("roadmap list, filtered", pm, f"/roadmap/?product={product}&horizon=now"),
+        ("admin changelist, same", admin,
+         f"/admin/roadmap/roadmapitem/?product__id__exact={products[0].pk}&horizon__exact=now"),
+        ("list, tag disagrees", pm, f"/roadmap/?product={product}&evidence=mismatch"),
+        ("list, by customer demand", pm,
+         f"/roadmap/?product={product}&horizon=now&sort=-customer_score"),
+        ("list, by revenue asking", pm, f"/roadmap/?product={product}&horizon=now&sort=-arr"),
+        ("item page", pm, f"/roadmap/items/{busiest_item()}/"),
+        ("evidence inbox", pm, "/evidence/inbox/"),
     ]
     # Other work on the machine slows every number: say how busy it was.
     print(f"load average before timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -213,6 +268,15 @@ def run_timings(db, people, products, repeats):
         print(f"{label:<26}{len(statements):>8}{ms(server, 50):>11.1f}{ms(server, 95):>9.1f}"
               f"{ms(floor, 50):>12.1f}{ms(floor, 95):>9.1f}"
               f"{statistics.median(server) / statistics.median(floor):>7.1f}")
+
+
+def busiest_item():
+    """The item with the most evidence notes: the item page at its heaviest."""
+    from django.db.models import Count
+
+    from roadmap.models import RoadmapItem
+
+    return RoadmapItem.objects.annotate(n=Count("evidence")).order_by("-n").first().pk
 
 
 def run_raw(connection, statements):

@@ -85,8 +85,8 @@ class EvidenceAdmin(AuditedAdmin):
     list_filter = ["source", "importance", "persona__side", "observed_on"]
     list_select_related = ["persona", "company", "recorded_by"]
     search_fields = ["text", "contact_name", "company__name"]
-    autocomplete_fields = ["persona", "company"]
-    raw_id_fields = ["items"]  # the ids, and a lookup in the item list: thousands of items
+    # Ids with a lookup for the thousands of companies and items; personas are few.
+    raw_id_fields = ["company", "items"]
     readonly_fields = ["recorded_by", "recorded_at", "version"]
     fields = ["text", "persona", "company", "contact_name", "source", "link", "importance",
               "observed_on", "items", "recorded_by", "recorded_at", "version"]

@@ -132,7 +132,7 @@ def inbox(request):
     elif can_add:
         kept = {name: request.GET[name] for name in KEPT if name in request.GET}
         form = EvidenceForm(initial=kept or None)
-    filters = InboxFilterForm(request.GET)
+    filters = InboxFilterForm(request.GET, auto_id="filter_%s")  # beside the note form
     notes = Evidence.objects.unlinked().for_list().prefetch_related("items").newest_first()
     if filters.valid_filters().get("source"):
         notes = notes.filter(source=filters.cleaned_data["source"])
