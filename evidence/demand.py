@@ -111,10 +111,14 @@ def with_tags(links):
     return side_totals(links, *TAGS)
 
 
-def mismatched_item_ids(thresholds=None):
-    """The ids of every item whose tag disagrees with its evidence (one subquery)."""
+def mismatched_item_ids(thresholds=None, among=None):
+    """The ids of the items (of `among`, a RoadmapItem queryset, or all) whose tag disagrees
+    with their evidence, as one subquery: only the links of those items are summed."""
     thresholds = thresholds or ReviewThresholds.current()
-    rows = with_tags(EvidenceLink.objects.all()).annotate(mismatch=mismatch_rule(thresholds))
+    links = EvidenceLink.objects.all()
+    if among is not None:
+        links = links.filter(roadmapitem__in=among.order_by().values("pk"))
+    rows = with_tags(links).annotate(mismatch=mismatch_rule(thresholds))
     return rows.exclude(mismatch=Mismatch.NONE).values("item")
 
 

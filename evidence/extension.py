@@ -54,7 +54,7 @@ class EvidenceExtension(RoadmapExtension):
     def filter_list(self, items, data):
         wanted = data.get("evidence")
         if wanted == MISMATCH:
-            return items.filter(pk__in=counted.mismatched_item_ids())
+            return items.filter(pk__in=counted.mismatched_item_ids(among=items))
         linked = Exists(EvidenceLink.objects.filter(roadmapitem=OuterRef("pk")))
         if wanted == "any":
             return items.filter(linked)
@@ -97,6 +97,11 @@ class EvidenceExtension(RoadmapExtension):
         from .seed import seed_evidence
 
         seed_evidence(command)
+
+    def remove_demo(self, demo, *, by):
+        from .seed import remove_demo_evidence
+
+        return remove_demo_evidence(demo, by=by)
 
 
 def describe_mismatch(item, demand):

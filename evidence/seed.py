@@ -214,3 +214,33 @@ def seed_evidence(command):
     command.stdout.write(command.style.SUCCESS(
         f"Demo evidence ready: {len(COMPANIES)} companies ({new_companies} new), "
         f"{len(NOTES)} notes ({new_notes} new)."))
+
+
+def remove_demo_evidence(demo, *, by):
+    """With all of the demo content (seed_demo --remove): the demo notes its demo logins
+    recorded and the demo companies no one else's note names. With a few products only
+    (the admin action), nothing: their notes lose the removed items and stay."""
+    if demo.scope is not None:
+        return []
+    reason = "Demo content removed"
+    notes = Evidence.objects.filter(text__in=[note[-1] for note in NOTES],
+                                    recorded_by__in=demo.logins)
+    removed_notes = 0
+    for note in notes:
+        note._history_user, note._change_reason = by, reason
+        note.delete()
+        removed_notes += 1
+    removed_companies = 0
+    for company in Company.objects.filter(name__in=[c[0] for c in COMPANIES]):
+        if company.evidence.exists():
+            demo.kept.append(f"Company {company.name}: evidence people added names it.")
+            continue
+        company._history_user, company._change_reason = by, reason
+        company.delete()
+        removed_companies += 1
+    words = []
+    if removed_notes:
+        words.append(f"{removed_notes} evidence note{'s' if removed_notes != 1 else ''}")
+    if removed_companies:
+        words.append(f"{removed_companies} compan{'ies' if removed_companies != 1 else 'y'}")
+    return words

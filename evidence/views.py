@@ -271,7 +271,8 @@ def company_options(request):
 def dashboard_context(request, items):
     """The dashboard's evidence lists for its filtered `items` (the hook roadmap calls)."""
     thresholds = ReviewThresholds.current()
-    mismatched = items.filter(pk__in=counted.mismatched_item_ids(thresholds)).for_review()
+    mismatched = items.filter(
+        pk__in=counted.mismatched_item_ids(thresholds, among=items)).for_review()
     first = list(mismatched.filter(pk__in=mismatched.values("pk")[:DASHBOARD_LIST_LIMIT]))
     demands = counted.demand_for([item.pk for item in first], thresholds=thresholds)
     from .extension import describe_mismatch

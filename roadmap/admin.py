@@ -30,7 +30,7 @@ class ProductAdmin(AuditedAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             })
         removed = demo.remove(by=request.user)
-        self.message_user(request, describe(removed, demo.kept))
+        self.message_user(request, describe(removed, demo.kept, demo.also_removed))
         return None
 
 

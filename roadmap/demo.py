@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from personas.models import Persona, SuccessMetric
 
+from . import extensions
 from .models import Product, RoadmapItem, TriageMetric
 
 REASON = "Demo content removed"
@@ -35,6 +36,9 @@ class DemoContent:
     metrics: list
     logins: list
     kept: list = field(default_factory=list)
+    # None: all of the demo content (the command), not the admin action's few products.
+    scope: list | None = None
+    also_removed: list = field(default_factory=list)
 
     @classmethod
     def find(cls, products=None, logins=True):
@@ -60,13 +64,15 @@ class DemoContent:
             products=list(demo_products),
             personas=list(_seeded(Persona, name__in=[p[0] for p in PERSONAS])),
             metrics=list(_seeded(SuccessMetric, name__in=[m[0] for m in METRICS])),
-            logins=people,
+            logins=people, scope=products,
         )
 
     def remove(self, *, by):
         """Remove it all in one transaction, each removal on the audit trail as `by`'s."""
         removed = {"items": 0, "products": 0, "personas": 0, "metrics": 0, "logins": 0}
         with transaction.atomic():
+            for extension in extensions.registered():  # what higher apps seeded (evidence)
+                self.also_removed += extension.remove_demo(self, by=by)
             for item in self.items:
                 for answer in (item.current_review(), item.current_triage()):
                     if answer is not None:
@@ -83,6 +89,8 @@ class DemoContent:
                 if (persona.requested_items.exists() or persona.primary_for.exists()
                         or persona.indirect_for.exists()):
                     self.kept.append(f"Persona {persona.name}: items people added name it.")
+                elif persona.is_in_use():  # what a higher app's rows name (evidence notes)
+                    self.kept.append(f"Persona {persona.name}: what people added names it.")
                 else:
                     _delete(persona, by)
                     removed["personas"] += 1
@@ -112,10 +120,11 @@ NOUNS = {"items": ("item", "items"), "products": ("product", "products"),
          "logins": ("demo login deactivated", "demo logins deactivated")}
 
 
-def describe(removed, kept):
-    """One line a person reads: what went, then what stayed and why."""
+def describe(removed, kept, also=()):
+    """One line a person reads: what went (`also`: what higher apps removed, in words),
+    then what stayed and why."""
     parts = [f"{count} {NOUNS[name][count != 1]}" for name, count in removed.items()
-             if count or name == "items"]
+             if count or name == "items"] + list(also)
     line = "Removed the demo content: " + ", ".join(parts) + "."
     return line + ("" if not kept else " Kept: " + " ".join(kept))
 

@@ -77,9 +77,14 @@ class RoadmapExtension:
         """This extension's cells of one item's row (after load_rows on its chunk)."""
         return []
 
-    # Demo data, after roadmap's own.
+    # Demo data, after roadmap's own; and its removal, before roadmap's (seed_demo --remove).
     def seed_demo(self, command):
         pass
+
+    def remove_demo(self, demo, *, by):
+        """Remove this app's demo content when all of it goes (`demo.products` is None);
+        returns what it removed, in words ("60 evidence notes")."""
+        return []
 
 
 _registered = []

@@ -83,3 +83,20 @@ def test_the_admin_action_asks_then_removes_the_demo_of_the_selected_products(se
     assert RoadmapItem.objects.filter(product__name="Expenses").count() == 11
     assert SuccessMetric.objects.exists()  # the other products' items still name them
     assert get_user_model().objects.get(username="pm").is_active
+
+
+def test_remove_takes_the_demo_evidence_and_keeps_peoples_notes(seeded, capsys):
+    from evidence.models import Company, Evidence
+    from tests.factories import make_note
+
+    pm = get_user_model().objects.get(username="pm")
+    own = make_note(Persona.objects.get(name="Field employee"), by=pm, text="Mine.",
+                    company=Company.objects.get(name="Initech"))
+    capsys.readouterr()
+    call_command("seed_demo", remove=True)
+    out = capsys.readouterr().out
+    assert "60 evidence notes, 11 companies." in out
+    assert "Company Initech: evidence people added names it." in out
+    assert "Persona Field employee: what people added names it." in out
+    assert list(Evidence.objects.all()) == [own]
+    assert list(Company.objects.values_list("name", flat=True)) == ["Initech"]

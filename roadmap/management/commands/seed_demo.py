@@ -203,7 +203,7 @@ class Command(BaseCommand):
     def handle(self, *args, remove=False, **options):
         if remove:
             demo = DemoContent.find()
-            self.stdout.write(describe(demo.remove(by=None), demo.kept))
+            self.stdout.write(describe(demo.remove(by=None), demo.kept, demo.also_removed))
             return
         people = self.seed_logins()
         metrics = self.seed_metrics()
