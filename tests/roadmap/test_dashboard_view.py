@@ -284,9 +284,9 @@ def test_dashboard_query_count_is_fixed_whatever_the_size(
     # session, person, 2 permission lookups, thresholds, class mix (which also counts the
     # one-sided items), active personas, persona and metric reach (one query), active
     # metrics, products and owners for the filter menus, one-sided list, challenges; the
-    # value map (cells, largest items); evidence: thresholds, mismatched items and their
+    # value map (cells, largest items); evidence: thresholds, mismatched items with their
     # count, renewals at risk and their count, listening (tests/evidence counts the rest)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(20):
         response = lead_client.get(URL)
     assert response.status_code == 200
     assert response.context["balance"].overall.total == 60
