@@ -35,8 +35,9 @@ from roadmap.models import BeneficiaryClass, ReviewThresholds, WhoseProblem
 
 from .models import RENEWAL_WINDOW, Company, EvidenceLink
 
-# The persona sides whose notes count for each side of the line.
-COUNTS_FOR = {Side.CUSTOMER: [Side.CUSTOMER], Side.USER: [Side.USER]}
+# The persona sides whose notes count for each side of the line: a note from someone who
+# pays and uses counts for both.
+COUNTS_FOR = {side: side.persona_sides for side in Side}
 
 
 class Mismatch:

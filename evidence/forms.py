@@ -3,7 +3,7 @@ from django.core.validators import URLValidator
 from django.db.models import Q
 from django.urls import reverse
 
-from personas.models import Persona, Side
+from personas.models import Persona, PersonaSide
 from roadmap.forms import parse_id
 from roadmap.history import NOTHING
 from whobenefits.forms import DatePicker, FilterForm, VersionedForm
@@ -80,10 +80,10 @@ class EvidenceForm(forms.ModelForm):
         self.fields["text"].widget.attrs["maxlength"] = self.fields["text"].max_length
         self.personas = {str(p.pk): p for p in Persona.objects.filter(
             Q(archived=False) | Q(pk=note.persona_id))}
+        groups = [(side.label, [(pk, persona_label(p)) for pk, p in self.personas.items()
+                                if p.side == side]) for side in PersonaSide]
         self.fields["persona"].choices = [("", "Pick a persona")] + [
-            (side.label, [(pk, persona_label(p)) for pk, p in self.personas.items()
-                          if p.side == side]) for side in Side
-        ]
+            (label, choices) for label, choices in groups if choices]
         if note.pk:
             self.initial["persona"] = str(note.persona_id)
             self.initial["company"] = note.company.name if note.company else ""

@@ -173,9 +173,6 @@ class EvidenceQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-observed_on", "-pk")
 
-    def heard_since(self, since):
-        return self.filter(observed_on__gte=since)
-
 
 class Evidence(models.Model):
     """A request or an observation, in the words of the persona (so the side) who said it."""

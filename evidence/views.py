@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from personas.models import Archetype, Side
+from personas.models import Archetype, Persona, PersonaSide, Side
 from roadmap.models import EditConflict, ReviewThresholds, RoadmapItem
 from whobenefits.forms import filters_query
 
@@ -310,18 +310,31 @@ def _attach_linked_items(companies):
 
 
 def listening_coverage(today):
-    """Notes per archetype over the last 90 days, every archetype listed (one query)."""
+    """Notes per archetype over the last 90 days, every archetype listed; then, per archetype,
+    the personas who pay and use, when there are any or they were heard (one query)."""
     since = today - LISTENING_WINDOW
-    heard = {row["persona__archetype"]: row for row in Evidence.objects.heard_since(since)
-             .order_by().values("persona__archetype").annotate(
-                 notes=Count("pk"), personas=Count("persona", distinct=True),
-                 last=Max("observed_on"))}
-    rows = []
-    for archetype in Archetype:
-        row = heard.get(archetype.value, {})
-        rows.append({"archetype": archetype.label, "side": ARCHETYPE_SIDES[archetype],
-                     "notes": row.get("notes", 0), "personas": row.get("personas", 0),
-                     "last": row.get("last")})
+    recent = Q(evidence__observed_on__gte=since)
+    heard = {}
+    for persona in Persona.objects.annotate(
+            notes=Count("evidence", filter=recent), last=Max("evidence__observed_on",
+                                                              filter=recent)
+    ).filter(Q(notes__gt=0) | Q(side=PersonaSide.BOTH, archived=False)).values(
+            "archetype", "side", "notes", "last"):
+        seen = heard.setdefault((persona["archetype"], persona["side"] == PersonaSide.BOTH),
+                                {"notes": 0, "personas": 0, "last": None})
+        if persona["notes"]:
+            seen["notes"] += persona["notes"]
+            seen["personas"] += 1
+            seen["last"] = max(filter(None, [seen["last"], persona["last"]]))
+    rows = [_listening_row(archetype.label, ARCHETYPE_SIDES[archetype],
+                           heard.get((archetype.value, False), {})) for archetype in Archetype]
+    rows += [_listening_row(f"{archetype.label} (pays and uses)", PersonaSide.BOTH,
+                            heard[(archetype.value, True)])
+             for archetype in Archetype if (archetype.value, True) in heard]
     return {"rows": rows, "since": since, "unheard": [r for r in rows if not r["notes"]],
             "days": LISTENING_WINDOW.days}
 
+
+def _listening_row(archetype, side, heard):
+    return {"archetype": archetype, "side": side, "notes": heard.get("notes", 0),
+            "personas": heard.get("personas", 0), "last": heard.get("last")}

@@ -17,6 +17,24 @@ class Side(models.TextChoices):
     def other(self):
         return Side.USER if self == Side.CUSTOMER else Side.CUSTOMER
 
+    @property
+    def persona_sides(self):
+        """The persona sides on this side: its own, and pays and uses."""
+        return [PersonaSide(self.value), PersonaSide.BOTH]
+
+
+class PersonaSide(models.TextChoices):
+    """Where a persona stands: on one side, or on both when whoever pays also works in the
+    product every day (a self-serve plan, a consumer app, a small team)."""
+
+    CUSTOMER = Side.CUSTOMER.value, "Customers"
+    USER = Side.USER.value, "Users"
+    BOTH = "both", "Pays and uses"
+
+    @property
+    def sides(self):
+        """The sides (customers, users) a persona on this side is on."""
+        return list(Side) if self == PersonaSide.BOTH else [Side(self.value)]
 
 
 # Higher apps whose rows name personas (evidence notes) register here, from their
@@ -92,7 +110,8 @@ class PersonaQuerySet(models.QuerySet):
         return self.filter(archived=False)
 
     def on_side(self, side):
-        return self.filter(side=side)
+        """The personas on `side` (customers or users), those who pay and use included."""
+        return self.filter(side__in=Side(side).persona_sides)
 
     def with_usage(self):
         """Annotate how many items name each persona: primary, indirect, requesting.
@@ -109,15 +128,19 @@ class PersonaQuerySet(models.QuerySet):
 
 
 class Persona(models.Model):
-    """Someone a roadmap item can benefit; on the customer side or on the user side."""
+    """Someone a roadmap item can benefit: a customer, a user, or one who pays and uses."""
 
-    Side = Side
+    Side = PersonaSide
 
     Archetype = Archetype
 
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
-    side = models.CharField(max_length=8, choices=Side.choices)
+    side = models.CharField(
+        max_length=8, choices=PersonaSide.choices,
+        help_text="Pays and uses: whoever pays also works in the product every day (a "
+                  "self-serve plan, a consumer app, a small team). Rare in B2B.",
+    )
     archetype = models.CharField(max_length=20, choices=Archetype.choices)
     description = models.CharField(max_length=300, blank=True)
     concerns = models.TextField(blank=True, help_text="What this persona cares about.")
@@ -135,7 +158,8 @@ class Persona(models.Model):
     class Meta:
         ordering = ["side", "order", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(side__in=Side.values), name="persona_side_valid"),
+            models.CheckConstraint(condition=Q(side__in=PersonaSide.values),
+                                   name="persona_side_valid"),
             models.CheckConstraint(
                 condition=Q(archetype__in=Archetype.values),
                 name="persona_archetype_valid",
@@ -152,6 +176,17 @@ class Persona(models.Model):
 
     def get_absolute_url(self):
         return reverse("personas:persona-list") + f"#persona-{self.slug}"
+
+    @property
+    def sides(self):
+        """The sides it is on: one, or both for a persona who pays and uses."""
+        return PersonaSide(self.side).sides
+
+    @property
+    def only_side(self):
+        """The one side it is on; None for a persona who pays and uses."""
+        sides = self.sides
+        return sides[0] if len(sides) == 1 else None
 
     def clean(self):
         # The beneficiary class stored on triage answers is derived from persona sides.

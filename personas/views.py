@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .forms import PersonaListForm
-from .models import Persona, Side
+from .models import Persona, PersonaSide
 
 
 @require_GET
@@ -14,7 +14,8 @@ def persona_list(request):
     if not show_archived:
         personas = personas.active()
     sides = [
-        (side, [persona for persona in personas if persona.side == side]) for side in Side
+        (side, [persona for persona in personas if persona.side == side])
+        for side in PersonaSide
     ]
     return render(request, "personas/persona_list.html", {
         "sides": sides, "show_archived": show_archived,

@@ -11,7 +11,7 @@ from django.db.models import Count, F, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 
-from personas.models import Persona, Side, SuccessMetric
+from personas.models import Persona, PersonaSide, SuccessMetric
 
 from .models import (
     NEAR_HORIZONS,
@@ -130,7 +130,10 @@ class MetricReach:
 
 @dataclass
 class SideCoverage:
-    side: Side
+    """The personas of one persona side (customers, users, or those who pay and use) and the
+    metrics of a side; those who pay and use have none of their own."""
+
+    side: PersonaSide
     personas: list = field(default_factory=list)
     metrics: list = field(default_factory=list)
 
@@ -139,13 +142,17 @@ class SideCoverage:
         return self.side.label
 
     @property
+    def has_metrics(self):
+        return self.side != PersonaSide.BOTH
+
+    @property
     def neglected_personas(self):
         return [reach for reach in self.personas if reach.left_out_near]
 
     @property
     def metrics_unmoved(self):
         """Nothing planned moves any of this side's metrics."""
-        return not any(reach.items for reach in self.metrics)
+        return self.has_metrics and not any(reach.items for reach in self.metrics)
 
 
 class RoadmapBalance:
@@ -207,7 +214,7 @@ class RoadmapBalance:
     def _coverage(self, scoped):
         reach = {(row.relation, row.target_id): row for row in scoped.reach(self.counted_horizons)}
         nothing = Reach(None, None, 0, 0)
-        sides = {side: SideCoverage(side) for side in Side}
+        sides = {side: SideCoverage(side) for side in PersonaSide}
         for persona in Persona.objects.active():  # archived personas are not listed
             primary = reach.get(("primary", persona.pk), nothing)
             indirect = reach.get(("indirect", persona.pk), nothing)
@@ -216,11 +223,18 @@ class RoadmapBalance:
         for metric in SuccessMetric.objects.active():
             moved = reach.get(("metric", metric.pk), nothing)
             sides[metric.side].metrics.append(MetricReach(metric, moved.items))
-        return list(sides.values())
+        # Most products have nobody who pays and uses: no empty third column then.
+        return [coverage for coverage in sides.values()
+                if coverage.has_metrics or coverage.personas]
 
     @property
     def neglected_personas(self):
         return [reach for side in self.sides for reach in side.neglected_personas]
+
+    @property
+    def metric_sides(self):
+        """The coverage of customers and users: the sides success metrics are on."""
+        return [side for side in self.sides if side.has_metrics]
 
 
 # The value map: customer value (rows, high at the top) by user value (columns), 0-3 each.

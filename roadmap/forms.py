@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from personas.models import Persona, Side, SuccessMetric
+from personas.models import Persona, PersonaSide, SuccessMetric
 from whobenefits.forms import FilterForm, VersionedForm
 from whobenefits.people import person_label
 
@@ -274,7 +274,8 @@ class TriageForm(VersionedForm):
         item, triage = self.item, self.triage
         if triage is None:
             requester = item.requesting_persona
-            return {"version": item.version, "whose_problem": requester.side if requester else "",
+            return {"version": item.version,
+                    "whose_problem": (requester.only_side or "") if requester else "",
                     "customer_value": "", "user_value": ""}
         benefiting = BeneficiaryClass(triage.beneficiary_class).benefiting_side
         metrics = list(triage.metrics.all())
@@ -362,12 +363,15 @@ class TriageForm(VersionedForm):
                 for m, key in zip(self.all_metrics, METRIC_KEYS, strict=False)}
 
     def persona_columns(self):
-        """Question 1: (side, options) for Customers then Users, each option with its key."""
-        ordered = sorted(self.personas, key=lambda p: (p.side != Side.CUSTOMER, p.order, p.name))
+        """Question 1: (side, options) for Customers, Users, then those who pay and use (only
+        when there are any), each option with its key."""
+        columns = list(PersonaSide)
+        ordered = sorted(self.personas, key=lambda p: (columns.index(p.side), p.order, p.name))
         keys = dict(zip((p.pk for p in ordered), PERSONA_KEYS, strict=False))
         return [(side, self._options("primary_beneficiaries",
                                      [p for p in ordered if p.side == side], keys))
-                for side in (Side.CUSTOMER, Side.USER)]
+                for side in columns
+                if side != PersonaSide.BOTH or any(p.side == side for p in ordered)]
 
     def metric_options(self):
         """The metrics of the side (or sides) the picks benefit."""

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from personas.models import Persona, Side, SuccessMetric
+from personas.models import Persona, PersonaSide, Side, SuccessMetric
 
 from . import roles  # noqa: F401  (registers the history of people and their roles)
 
@@ -32,8 +32,9 @@ class BeneficiaryClass(models.TextChoices):
     BOTH = "both", "Both"
 
     @classmethod
-    def from_sides(cls, sides):
-        sides = set(sides)
+    def from_sides(cls, persona_sides):
+        """The class personas on `persona_sides` make: one who pays and uses is on both."""
+        sides = {side for persona_side in persona_sides for side in PersonaSide(persona_side).sides}
         if not sides:
             raise ValueError("An item with no beneficiaries has no class: it is untriaged.")
         if sides == {Side.CUSTOMER}:
@@ -663,7 +664,7 @@ class Triage(models.Model):
         benefiting_side = beneficiary_class.benefiting_side
         if benefiting_side is None:
             value_for_other_side, indirect = "", []
-        elif any(p.side == benefiting_side for p in indirect):
+        elif any(benefiting_side in p.sides for p in indirect):
             raise ValidationError(
                 {"indirect_beneficiaries": "Indirect beneficiaries must be on the other side."}
             )

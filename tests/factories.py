@@ -93,7 +93,7 @@ def triage(item, primary, *, by, whose_problem=None, value="", indirect=(), metr
     primary = list(primary)
     return item.record_triage(
         primary_beneficiaries=primary,
-        whose_problem=whose_problem or (primary[0].side if primary else Side.CUSTOMER),
+        whose_problem=whose_problem or (primary[0].only_side if primary else None) or Side.CUSTOMER,
         value_for_other_side=value, indirect_beneficiaries=indirect, metrics=metrics,
         triaged_by=by, expected_version=item.version,
     )

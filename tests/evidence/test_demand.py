@@ -184,3 +184,15 @@ def test_demand_for_many_items_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(3):  # thresholds, sums per side, companies
         counted = demand_for([item.pk for item in items])
     assert {d.companies for d in counted.values()} == {1}
+
+
+def test_a_note_from_someone_who_pays_and_uses_counts_for_both_sides(pm, item, buyer):
+    owner = make_persona(side="both", name="Small-business owner")
+    triage(item, [buyer], by=pm)
+    make_note(owner, by=pm, items=[item], importance=3)
+    make_note(owner, by=pm, items=[item], importance=3)
+    counted = demand(item)
+    assert (counted.customer_notes, counted.customer_score) == (2, 8)
+    assert (counted.user_notes, counted.user_score) == (2, 8)
+    assert (counted.customer_share, counted.user_share) == (50, 50)
+    assert counted.mismatch == Mismatch.NONE

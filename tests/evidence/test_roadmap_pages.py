@@ -117,6 +117,18 @@ def test_dashboard_lists_mismatches_renewals_at_risk_and_listening(lead_client, 
     assertContains(response, "Nobody heard from: decision-maker")
 
 
+def test_listening_coverage_lists_the_archetypes_of_those_who_pay_and_use(lead_client, pm,
+                                                                         mismatched):
+    owner = make_persona(side="both", name="Small-business owner", archetype="buyer")
+    response = lead_client.get(DASHBOARD)
+    assertContains(response, "occasional user, buyer (pays and uses).</strong>")
+    make_note(owner, by=pm, items=[mismatched])
+    response = lead_client.get(DASHBOARD)
+    assertContains(response, "occasional user.</strong>")
+    assertContains(response, '<th scope="row">Buyer (pays and uses)</th>'
+                             '<td data-label="Side">Pays and uses</td>', html=True)
+
+
 def test_dashboard_value_map_places_items_by_their_values(lead_client, pm, employee, buyer):
     item = make_item(title="Both sides item", effort=5)
     triage(item, [buyer, employee], by=pm, whose_problem="customer")

@@ -58,6 +58,16 @@ def test_re_importing_the_export_changes_nothing(pm_client, pm, roadmap, path):
     assert items_now() == before
 
 
+def test_an_item_for_someone_who_pays_and_uses_imports_back_unchanged(pm_client, pm, roadmap):
+    owner = make_persona(side="both", name="Small-business owner")
+    triage(make_item(title="Receipts by photo", product=roadmap["expenses"],
+                     requesting_persona=owner), [owner], by=pm, whose_problem="user")
+    before = items_now()
+    again = import_file(export(pm_client), None, by=pm, mapping={})
+    assert (again.updated_count, again.unchanged_count, again.error_count) == (0, 5, 0)
+    assert items_now() == before
+
+
 def test_re_importing_one_products_export_into_it_changes_nothing(pm_client, pm, roadmap):
     data = export(pm_client, product="platform")
     again = import_file(data, roadmap["platform"], by=pm, commit=False)

@@ -33,3 +33,11 @@ def test_persona_list_query_count_is_fixed(pm_client, django_assert_num_queries)
     # session, person, 2 permission lookups, personas, their metrics
     with django_assert_num_queries(6):
         pm_client.get(URL)
+
+
+def test_the_page_explains_when_a_persona_pays_and_uses(pm_client):
+    make_persona(name="Small-business owner", side="both")
+    response = pm_client.get(URL)
+    assertContains(response, '<h2 id="side-both">Pays and uses</h2>', html=True)
+    assertContains(response, "Small-business owner")
+    assertContains(response, "In B2B software this is rare")

@@ -67,3 +67,11 @@ def test_persona_names_are_unique(db):
     make_persona(name="Buyer")
     with pytest.raises(IntegrityError), transaction.atomic():
         make_persona(name="Buyer")
+
+
+def test_a_persona_who_pays_and_uses_is_on_both_sides(db):
+    owner = make_persona(side="both", name="Small-business owner")
+    owner.refresh_from_db()
+    assert owner.get_side_display() == "Pays and uses"
+    assert (owner.sides, owner.only_side) == (["customer", "user"], None)
+    assert list(Persona.objects.on_side(Persona.Side.USER)) == [owner]

@@ -150,6 +150,25 @@ def test_metric_coverage_flags_a_side_nothing_moves(lead_client, roadmap):
     assertNotContains(response, "Nothing planned moves a customer metric.")
 
 
+def test_personas_who_pay_and_use_have_their_own_coverage_and_spring_no_trap(lead_client, pm,
+                                                                             db):
+    owner = make_persona(side="both", name="Small-business owner")
+    for _ in range(3):
+        triage(make_item(horizon="now"), [owner], by=pm, whose_problem="user")
+    response = lead_client.get(URL)
+    coverage = {side.label: [r.persona.name for r in side.personas]
+                for side in response.context["balance"].sides}
+    assert coverage == {"Customers": [], "Users": [], "Pays and uses": ["Small-business owner"]}
+    assert [side.label for side in response.context["balance"].metric_sides] == [
+        "Customers", "Users"]
+    assert response.context["balance"].overall.items["both"] == 3
+    assertNotContains(response, "Building only for")
+
+
+def test_coverage_has_no_pays_and_uses_column_without_such_personas(lead_client, roadmap):
+    assertNotContains(lead_client.get(URL), "Pays and uses")
+
+
 def test_a_horizon_filter_narrows_coverage_but_not_the_now_and_next_flags(lead_client, roadmap):
     response = lead_client.get(URL, {"horizon": "now"})
     sides = response.context["balance"].sides

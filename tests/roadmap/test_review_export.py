@@ -79,6 +79,16 @@ def test_csv_rows_carry_the_item_its_triage_and_where_it_came_from(lead_client, 
     }
 
 
+def test_csv_names_a_persona_who_pays_and_uses_on_a_both_sided_item(lead_client, pm):
+    owner = make_persona(side="both", name="Small-business owner")
+    triage(make_item(title="Receipts by photo", requesting_persona=owner), [owner], by=pm,
+           whose_problem="user")
+    [row] = read_dicts(lead_client.get(CSV_URL))
+    assert (row["Requesting persona"], row["Who benefits"], row["Whose problem"],
+            row["Primary personas"]) == ("Small-business owner", "Both", "User problem",
+                                         "Small-business owner")
+
+
 def test_xlsx_has_the_same_rows_with_formulas_kept_as_text(lead_client, pm):
     item = make_item(title='=HYPERLINK("http://evil.example")', effort=3)
     response = lead_client.get(reverse("roadmap:export-xlsx"))

@@ -133,3 +133,17 @@ def test_item_status_and_horizon_are_checked_by_the_database(db):
         make_item(status="someday")
     with pytest.raises(IntegrityError), transaction.atomic():
         make_item(horizon="never")
+
+
+def test_a_persona_who_pays_and_uses_makes_the_item_benefit_both_sides(pm, item):
+    owner = make_persona(side="both", name="Small-business owner")
+    answer = triage(item, [owner], by=pm, whose_problem="user", value="Dropped: both sides.")
+    assert answer.beneficiary_class == BeneficiaryClass.BOTH
+    assert answer.value_for_other_side == ""
+
+
+def test_a_persona_who_pays_and_uses_is_never_an_indirect_beneficiary(pm, item,
+                                                                      customer_persona):
+    owner = make_persona(side="both")
+    with pytest.raises(ValidationError):
+        triage(item, [customer_persona], by=pm, indirect=[owner])

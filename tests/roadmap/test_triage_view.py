@@ -175,6 +175,35 @@ def test_a_both_sided_pick_needs_whose_problem(pm_client, item, customer_persona
     assert not Triage.objects.exists()
 
 
+def test_personas_who_pay_and_use_have_a_fieldset_and_keys_after_the_users(
+        pm_client, item, customer_persona, user_persona):
+    assertNotContains(pm_client.get(url(item)), "Pays and uses")
+    owner = make_persona(side="both", name="Small-business owner")
+    response = pm_client.get(url(item))
+    assertContains(response, "<legend>Pays and uses</legend>", html=True)
+    assertContains(response, f'value="{owner.pk}" id="id_primary_beneficiaries_{owner.pk}" '
+                             'data-key="3" data-side="both"')
+
+
+def test_a_persona_who_pays_and_uses_alone_is_both_sided(pm_client, item):
+    owner = make_persona(side="both", name="Small-business owner")
+    response = post(pm_client, item, preview="1", primary_beneficiaries=[owner.pk])
+    assertContains(response, '<span class="badge class-both">Both</span>', html=True)
+    assertNotContains(response, "How does this ultimately create value")
+    assertContains(post(pm_client, item, primary_beneficiaries=[owner.pk]),
+                   "Say whose problem it is")
+    post(pm_client, item, primary_beneficiaries=[owner.pk], whose_problem="user")
+    assert Triage.objects.get(item=item).beneficiary_class == BeneficiaryClass.BOTH
+
+
+def test_a_requesting_persona_who_pays_and_uses_fills_in_no_whose_problem(pm_client):
+    owner = make_persona(side="both", name="Small-business owner")
+    response = pm_client.get(url(make_item(requesting_persona=owner)))
+    assertNotContains(response, " checked data-key=\"c\"")
+    assertNotContains(response, 'id="id_whose_problem_0" checked')
+    assertNotContains(response, 'id="id_whose_problem_1" checked')
+
+
 def test_archived_persona_cannot_be_picked(pm_client, item):
     old = make_persona(name="Retired buyer", archived=True)
     response = post(pm_client, item, primary_beneficiaries=[old.pk])
