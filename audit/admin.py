@@ -37,6 +37,10 @@ class AuditedAdmin(SimpleHistoryAdmin):
         if self.tracks_many_to_many() or changed:
             obj._history_user = request.user
             obj.save()
+            if not change and self.tracks_many_to_many():
+                # The first save recorded nothing: this record is the object's creation.
+                obj.history.filter(history_id=obj.history.latest().history_id).update(
+                    history_type="+")
 
     def finish_save(self, request, obj):
         """Last changes derived from the saved relations; True when it changed `obj`."""

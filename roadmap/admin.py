@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.template.response import TemplateResponse
 
 from audit.admin import AuditedAdmin
@@ -11,11 +13,20 @@ from .models import EditConflict, Product, ReviewThresholds, RoadmapItem
 
 @admin.register(Product)
 class ProductAdmin(AuditedAdmin):
-    list_display = ["name", "description"]
+    list_display = ["name", "description", "own_personas"]
     search_fields = ["name"]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    # Checkboxes, as for a persona's metrics (the two-box widget fails axe).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     actions = ["remove_demo_content"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("personas")
+
+    @admin.display(description="its own personas")
+    def own_personas(self, product):
+        return ", ".join(p.name for p in product.personas.all()) or "none: only shared ones"
 
     @admin.action(description="Remove the demo content of the selected products",
                   permissions=["delete"])

@@ -160,11 +160,14 @@ class RoadmapBalance:
 
     `scoped` carries every filter except the horizon: the traps look at the now (and next)
     horizons, and the persona flags at now and next, whatever horizon the counts show.
+    Persona coverage lists the personas of `products` (a Product queryset, None for all) and
+    the shared ones.
     """
 
-    def __init__(self, scoped, counted_horizons, thresholds=None):
+    def __init__(self, scoped, counted_horizons, thresholds=None, *, products=None):
         self.counted_horizons = counted_horizons
         self.thresholds = thresholds or ReviewThresholds.current()
+        self.products = products
         rows = list(scoped.class_mix())
         self._build_mix(rows)
         self.traps = self._traps(rows)
@@ -215,7 +218,8 @@ class RoadmapBalance:
         reach = {(row.relation, row.target_id): row for row in scoped.reach(self.counted_horizons)}
         nothing = Reach(None, None, 0, 0)
         sides = {side: SideCoverage(side) for side in PersonaSide}
-        for persona in Persona.objects.active():  # archived personas are not listed
+        personas = Persona.objects if self.products is None else self.products.personas()
+        for persona in personas.active():  # archived personas are not listed
             primary = reach.get(("primary", persona.pk), nothing)
             indirect = reach.get(("indirect", persona.pk), nothing)
             sides[persona.side].personas.append(PersonaReach(

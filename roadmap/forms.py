@@ -201,12 +201,17 @@ class PickField(forms.MultipleChoiceField):
         unknown = [pk for pk in value if pk not in self.objects]
         if not unknown:
             return
-        archived = [str(o) for o in self.model.objects.filter(
-            pk__in=[pk for pk in map(parse_id, unknown) if pk is not None], archived=True)]
+        found = self.model.objects.filter(
+            pk__in=[pk for pk in map(parse_id, unknown) if pk is not None])
+        archived = [str(o) for o in found if o.archived]
         if archived:
             raise ValidationError(
                 f"{', '.join(archived)} {'is' if len(archived) == 1 else 'are'} archived and "
                 "cannot be picked any more.", code="archived")
+        if found:  # only personas are left out while active: those of other products
+            raise ValidationError(
+                f"{', '.join(map(str, found))} {'belongs' if len(found) == 1 else 'belong'} "
+                "to other products than this item's.", code="other_product")
         raise ValidationError("Pick from the list: one of your picks no longer exists.",
                               code="invalid_choice")
 
@@ -257,11 +262,14 @@ class TriageForm(VersionedForm):
         named = self.triage.primary_beneficiaries.all() if self.triage else []
         named_indirect = self.triage.indirect_beneficiaries.all() if self.triage else []
         named_metrics = self.triage.metrics.all() if self.triage else []
-        # One query each, whatever the number of personas and metrics: the active ones,
-        # and any archived one the answer already names.
+        # One query each, whatever the number of personas and metrics: the active ones (of
+        # the item's product, and those shared by all), and any other the answer names.
+        products = Product.objects.filter(pk=item.product_id)
         self.personas = list(Persona.objects.filter(
-            Q(archived=False) | Q(pk__in=[p.pk for p in [*named, *named_indirect]])
-        ))
+            Q(pk__in=products.personas().active())
+            | Q(pk__in=[p.pk for p in [*named, *named_indirect]])
+        ).annotate(own=Exists(Product.personas.through.objects.filter(
+            product=item.product_id, persona=OuterRef("pk")))))
         self.all_metrics = list(SuccessMetric.objects.filter(
             Q(archived=False) | Q(pk__in=[m.pk for m in named_metrics])
         ))
@@ -364,9 +372,11 @@ class TriageForm(VersionedForm):
 
     def persona_columns(self):
         """Question 1: (side, options) for Customers, Users, then those who pay and use (only
-        when there are any), each option with its key."""
+        when there are any), each option with its key; the product's own personas first in
+        each, then the shared ones."""
         columns = list(PersonaSide)
-        ordered = sorted(self.personas, key=lambda p: (columns.index(p.side), p.order, p.name))
+        ordered = sorted(self.personas, key=lambda p: (columns.index(p.side), not p.own,
+                                                       p.order, p.name))
         keys = dict(zip((p.pk for p in ordered), PERSONA_KEYS, strict=False))
         return [(side, self._options("primary_beneficiaries",
                                      [p for p in ordered if p.side == side], keys))
@@ -541,6 +551,11 @@ class ReviewFilterForm(FilterForm):
         if data.get("owner"):
             items = items.owned_by(data["owner"])
         return items
+
+    def products(self):
+        """The products the filter names (a queryset), or None for all of them."""
+        product = self.valid_filters().get("product")
+        return Product.objects.filter(pk=product.pk) if product else None
 
     def counted_horizons(self):
         """The horizons the counts and lists cover: the chosen one, or all three."""

@@ -5,7 +5,19 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, transaction
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -70,14 +82,28 @@ class Verdict(models.TextChoices):
     CHALLENGED = "challenged", "Challenged"
 
 
+class ProductQuerySet(models.QuerySet):
+    def personas(self):
+        """The personas of these products and those shared by all (no product lists them)."""
+        own = Product.personas.through.objects.filter(persona=OuterRef("pk"))
+        return Persona.objects.filter(~Exists(own) | Exists(own.filter(product__in=self)))
+
+
 class Product(models.Model):
     """A product area or team roadmap that owns roadmap items."""
 
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.CharField(max_length=300, blank=True)
+    # Most personas are shared by every product; one listed here belongs to its products only.
+    personas = models.ManyToManyField(
+        Persona, blank=True, related_name="products", verbose_name="its own personas",
+        help_text="Personas of this product only (and of any other product that lists them). "
+                  "A persona no product lists is shared by all products.",
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[personas])
+    objects = ProductQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -234,7 +234,7 @@ def _review_context(request, filters):
     items = filters.filter(RoadmapItem.objects.all())
     one_sided = items.one_sided_without_value().for_review()
     challenges = items.challenges_answered_first().for_review()
-    balance = RoadmapBalance(scoped, filters.counted_horizons())
+    balance = RoadmapBalance(scoped, filters.counted_horizons(), products=filters.products())
     panels, added = [], {}
     for extension in extensions.registered():
         if extension.dashboard_panel:

@@ -23,7 +23,7 @@ from tests.test_tasks import add
 EXPECTED_QUERIES = {
     "admin:personas_persona_changelist": 8,
     "admin:personas_successmetric_changelist": 8,
-    "admin:roadmap_product_changelist": 8,
+    "admin:roadmap_product_changelist": 9,  # + their own personas (one prefetch)
     "admin:roadmap_roadmapitem_changelist": 9,  # + products for the filter
     "admin:roadmap_reviewthresholds_changelist": 9,  # + "may add another row?"
     "admin:auth_user_changelist": 9,  # + the roles of the people listed (one prefetch)

@@ -175,3 +175,15 @@ def test_history_pages_in_the_admin_are_read_only(admin_client, admin_person):
     assert response.status_code == 403
     persona.refresh_from_db()
     assert persona.description == "Second"
+
+
+def test_a_product_added_with_its_own_personas_has_one_creation_record(admin_client,
+                                                                       admin_person):
+    clerk = make_persona(name="Billing clerk")
+    admin_client.post(reverse("admin:roadmap_product_add"), {
+        "name": "Invoicing", "slug": "invoicing", "description": "", "personas": [clerk.pk],
+    })
+    product = Product.objects.get(name="Invoicing")
+    [record] = product.history.all()
+    assert (record.history_type, record.history_user) == ("+", admin_person)
+    assert [row.persona for row in record.personas.all()] == [clerk]

@@ -101,13 +101,13 @@ def test_trail_query_count_is_fixed(admin_client, pm, customer_persona, user_per
         item.status = "planned"
         item.save()
     # session, person, count, page rows; then per object type on the page (items, triage
-    # answers): records, previous records, labels for each foreign key's model, each
-    # many-to-many field's picks, item titles; the person's permissions for the nav's
+    # answers, products): records, previous records, labels for each foreign key's model,
+    # each many-to-many field's picks, item titles; the person's permissions for the nav's
     # evidence links.
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         response = admin_client.get(TRAIL)
     assert len(response.context["entries"]) == 50
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         admin_client.get(TRAIL, {"page": 2})
 
 

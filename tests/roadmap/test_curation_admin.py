@@ -6,8 +6,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from personas.models import SuccessMetric
 from roadmap import roles
-from roadmap.models import ReviewThresholds
-from tests.factories import make_item, make_metric, make_person, triage
+from roadmap.models import Product, ReviewThresholds
+from tests.factories import make_item, make_metric, make_person, make_persona, make_product, triage
 
 
 def test_a_metric_used_by_triage_answers_keeps_its_side(admin_client, pm, customer_persona):
@@ -89,3 +89,20 @@ def test_a_deactivated_person_keeps_their_name_on_what_they_tagged(
 def test_no_one_but_a_superuser_may_delete_people(admin_person, pm, lead):
     for person in [admin_person, pm, lead]:
         assert not person.has_perm("auth.delete_user")
+
+
+def test_an_admin_gives_a_product_its_own_personas_on_the_audit_trail(admin_client,
+                                                                      admin_person):
+    clerk, shared = make_persona(name="Billing clerk"), make_persona(name="Economic buyer")
+    invoicing = make_product(name="Invoicing")
+    response = admin_client.post(
+        reverse("admin:roadmap_product_change", args=[invoicing.pk]),
+        {"name": "Invoicing", "slug": "invoicing", "description": "", "personas": [clerk.pk]})
+    assert response.status_code == 302
+    assert set(Product.objects.filter(pk=invoicing.pk).personas()) == {clerk, shared}
+    assert set(Product.objects.exclude(pk=invoicing.pk).personas()) == {shared}
+    record = invoicing.history.latest()
+    assert record.history_user == admin_person
+    assert [row.persona for row in record.personas.all()] == [clerk]
+    assertContains(admin_client.get(reverse("admin:roadmap_product_changelist")),
+                   "Billing clerk")

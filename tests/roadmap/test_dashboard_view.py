@@ -169,6 +169,22 @@ def test_coverage_has_no_pays_and_uses_column_without_such_personas(lead_client,
     assertNotContains(lead_client.get(URL), "Pays and uses")
 
 
+def test_coverage_of_one_product_lists_its_own_personas_and_the_shared_ones(lead_client, db):
+    expenses = make_product(name="Expenses")
+    make_persona(name="A shared buyer")
+    expenses.personas.add(make_persona(name="Travel manager"))
+    make_product(name="Invoicing").personas.add(make_persona(name="Billing clerk"))
+
+    def listed(**filters):
+        response = lead_client.get(URL, filters)
+        return {r.persona.name for side in response.context["balance"].sides
+                for r in side.personas}
+
+    assert listed(product="expenses") == {"Travel manager", "A shared buyer"}
+    assert listed(product="invoicing") == {"Billing clerk", "A shared buyer"}
+    assert listed() == {"Travel manager", "A shared buyer", "Billing clerk"}
+
+
 def test_a_horizon_filter_narrows_coverage_but_not_the_now_and_next_flags(lead_client, roadmap):
     response = lead_client.get(URL, {"horizon": "now"})
     sides = response.context["balance"].sides

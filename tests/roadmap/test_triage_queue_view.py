@@ -2,7 +2,14 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from roadmap.models import BeneficiaryClass, Triage
-from tests.factories import make_item, make_person, make_personas, make_product, triage
+from tests.factories import (
+    make_item,
+    make_person,
+    make_persona,
+    make_personas,
+    make_product,
+    triage,
+)
 
 QUEUE = reverse("roadmap:triage-queue")
 
@@ -32,6 +39,17 @@ def test_queue_can_walk_one_product(pm_client):
     assertContains(response, "Expense item")
     assertContains(response, "1 untriaged item left in Expenses.")
     assertNotContains(response, "Invoice item")
+
+
+def test_queue_offers_the_items_products_personas_before_the_shared_ones(pm_client):
+    expenses = make_product(name="Expenses")
+    make_persona(name="A shared buyer")
+    expenses.personas.add(make_persona(name="Travel manager"))
+    make_product(name="Invoicing").personas.add(make_persona(name="Billing clerk"))
+    make_item(title="Per diem rates", product=expenses)
+    text = pm_client.get(QUEUE).content.decode()
+    assert text.index("Travel manager") < text.index("A shared buyer")
+    assert "Billing clerk" not in text
 
 
 def test_save_moves_on_to_the_next_item(pm_client, customer_persona):

@@ -5,7 +5,15 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from roadmap.models import BeneficiaryClass, RoadmapItem, Triage
-from tests.factories import make_item, make_metric, make_person, make_persona, make_personas, triage
+from tests.factories import (
+    make_item,
+    make_metric,
+    make_person,
+    make_persona,
+    make_personas,
+    make_product,
+    triage,
+)
 
 
 def url(item):
@@ -202,6 +210,37 @@ def test_a_requesting_persona_who_pays_and_uses_fills_in_no_whose_problem(pm_cli
     assertNotContains(response, " checked data-key=\"c\"")
     assertNotContains(response, 'id="id_whose_problem_0" checked')
     assertNotContains(response, 'id="id_whose_problem_1" checked')
+
+
+def test_the_items_products_personas_come_first_then_the_shared_ones(pm_client):
+    expenses, invoicing = make_product(name="Expenses"), make_product(name="Invoicing")
+    make_persona(name="A shared buyer", order=0)
+    expenses.personas.add(make_persona(name="Travel manager", order=5))
+    invoicing.personas.add(make_persona(name="Billing clerk"))
+    make_persona(side="user", name="A shared employee")
+    expenses.personas.add(make_persona(side="user", name="Field employee", order=9))
+    response = pm_client.get(url(make_item(product=expenses)))
+    text = response.content.decode()
+    keys = re.findall(r'data-key="(\w)" data-side="\w+">\s*<kbd>\w</kbd>\s*'
+                      r'<span class="pick-name">([^<]+)</span>', text)
+    assert keys == [("1", "Travel manager"), ("2", "A shared buyer"),
+                    ("3", "Field employee"), ("4", "A shared employee")]
+    assertNotContains(response, "Billing clerk")
+
+
+def test_a_persona_of_another_product_is_refused_by_name(pm_client, item):
+    clerk = make_persona(name="Billing clerk")
+    make_product(name="Invoicing").personas.add(clerk)
+    response = post(pm_client, item, primary_beneficiaries=[clerk.pk])
+    assertContains(response, "Billing clerk belongs to other products than this item&#x27;s.")
+    assert not Triage.objects.exists()
+
+
+def test_an_answer_keeps_a_persona_its_product_no_longer_has(pm_client, pm, item):
+    clerk = make_persona(name="Billing clerk")
+    triage(item, [clerk], by=pm)
+    make_product(name="Invoicing").personas.add(clerk)
+    assertContains(pm_client.get(url(item)), "Billing clerk")
 
 
 def test_archived_persona_cannot_be_picked(pm_client, item):
