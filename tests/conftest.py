@@ -8,6 +8,7 @@ from django.test import Client
 
 from imports.models import BacklogImport
 from roadmap import roles
+from tokens.models import ApiToken
 
 from .factories import (
     import_file,
@@ -101,6 +102,7 @@ def role_groups(request):
         importlib.import_module("roadmap.migrations.0002_roles").create_roles(apps, None)
         importlib.import_module("imports.migrations.0002_roles").grant(apps, None)
         importlib.import_module("evidence.migrations.0002_roles").grant(apps, None)
+        importlib.import_module("tokens.migrations.0002_roles").grant(apps, None)
 
 
 @pytest.fixture
@@ -148,6 +150,7 @@ def page_data(pm, lead):
     note = make_note(buyer, by=pm, items=[one_sided], company=company, text="Auditors ask.")
     make_note(employee, by=pm, text="Not linked yet.")
     return {
+        "api_token": ApiToken.issue(person=pm, name="Nightly Jira sync", created_by=pm)[0],
         "company": company, "note": note,
         "pm": pm, "lead": lead, "buyer": buyer, "employee": employee, "item": item,
         "one_sided": one_sided, "untriaged": untriaged,

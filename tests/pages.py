@@ -134,6 +134,17 @@ def upload_refused(page, data):
 def mapping_refused(page, data):
     page.get_by_role("button", name="Preview the import").click()
     expect(page.get_by_text("Choose what \u201cReady\u201d becomes.")).to_be_visible()
+def token_made(page, data):
+    page.get_by_label("Name").fill("Nightly Jira sync")
+    page.get_by_role("button", name="Make token").click()
+    expect(page.get_by_text("shown only this once")).to_be_visible()
+
+
+def token_refused(page, data):
+    page.get_by_role("button", name="Make token").click()
+    expect(page.locator(".errorlist").first).to_be_visible()
+
+
 def evidence_added(page, data):
     page.get_by_label("What they said").fill("We need this before the renewal.")
     page.get_by_label("Who said it").select_option(label=f"{data['buyer'].name} (buyer)")
@@ -216,6 +227,10 @@ PAGES = [
     Page("admin_person", "/admin/roadmap/roadmapitem/"),
     Page("admin_person", "/admin/roadmap/roadmapitem/{item}/history/"),
     Page("admin_person", "/admin/auth/user/{pm}/change/"),
+    Page("pm", "/tokens/"),
+    Page("pm", "/tokens/", token_made),
+    Page("pm", "/tokens/", token_refused),
+    Page("admin_person", "/tokens/"),
 ]
 
 

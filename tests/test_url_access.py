@@ -30,6 +30,7 @@ from tests.factories import (
     triage,
 )
 from tests.test_tasks import add
+from tokens.models import ApiToken
 
 ROLES = ["pm", "lead", "admin_person", "no_role_person", "anonymous"]
 
@@ -85,6 +86,23 @@ EXPECTED = {
     "imports:abandon": ("405/302", "405/403", "405/302", "405/403", LOGIN),
     "imports:undo": ("405/302", "405/403", "405/302", "405/403", LOGIN),
     "imports:skipped-rows": ("200/405", "403/405", "200/405", "403/405", LOGIN),
+    # Personal API tokens: everyone with a role makes and revokes their own; admins anyone's.
+    # An empty POST re-shows the form with its error (200). The token is the PM's: a team
+    # lead does not see it (404).
+    "tokens:token-list": ("200/200", "200/200", "200/200", "403/403", LOGIN),
+    "tokens:token-revoke": ("405/302", "405/404", "405/302", "405/403", LOGIN),
+    # The JSON API (the whole matrix, with tokens and unsafe methods, is in tests/api/): a
+    # session here; never a login redirect but for the docs page; an empty POST is a 400.
+    "api:api-root": ("404/404",) * 5,
+    "api:openapi-json": ("200/405", "200/405", "200/405", "200/405", "401/405"),
+    "api:openapi-view": ("200/405", "200/405", "200/405", "200/405", LOGIN),
+    "api:list_products": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:list_personas": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:list_metrics": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:list_items": ("200/400", "200/403", "200/400", "403/403", "401/401"),
+    "api:create_item": ("200/400", "200/403", "200/400", "403/403", "401/401"),
+    "api:get_item": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:edit_item": ("200/405", "200/405", "200/405", "403/405", "401/405"),
     # Probes for a load balancer: no login; GET and HEAD only.
     "healthz": ("200/405",) * 5,
     "readyz": ("200/405",) * 5,
@@ -191,6 +209,7 @@ def objects(db, pm, lead):
         "import": import_file(b"Title,Effort\nDark mode,3\nBad,lots\n", item.product, by=pm,
                               commit=False),
         "evidence_company": company, "evidence_evidence": note,
+        "api_token": ApiToken.issue(person=pm, name="sync", created_by=pm)[0],
     }
 
 
@@ -203,6 +222,10 @@ def url_for(key, objects):
         return reverse(key, args=[objects["import"].pk])
     if key in {"evidence:evidence-edit", "evidence:link", "evidence:unlink"}:
         return reverse(key, args=[objects["evidence_evidence"].pk])
+    if key in {"api:get_item", "api:edit_item"}:
+        return reverse(key, args=[objects["roadmap_roadmapitem"].pk])
+    if key == "tokens:token-revoke":
+        return reverse(key, args=[objects["api_token"].pk])
     if key == "evidence:company-detail":
         return reverse(key, args=[objects["evidence_company"].pk])
     if key == "admin:view_on_site":

@@ -4,6 +4,7 @@ Django calls handler500 for any exception a view or middleware left unhandled, t
 lookup in the middleware included, while that exception is being handled. A connection
 error (PostgreSQL stopped, restarting, unreachable) answers 503 with a Retry-After: a page
 for people, JSON `{"detail": ...}` under /api/. Anything else is Django's plain 500 page.
+handler404 answers JSON under /api/ too: every answer there is JSON.
 Persistent connections are health-checked on each request, so the first request after the
 database is back reconnects: no restart needed.
 """
@@ -23,6 +24,12 @@ API_PREFIX = "/api/"
 
 def is_database_unavailable(exception):
     return isinstance(exception, OperationalError | InterfaceError)
+
+
+def page_not_found(request, exception):
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Not found: no such API path.", "errors": {}}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def server_error(request):

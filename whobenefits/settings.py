@@ -47,11 +47,13 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_tasks_db",
+    "ninja",  # the API docs' assets, served from here (no CDN)
     "personas",
     "roadmap",
     "imports",
     "evidence",
     "audit",
+    "tokens",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +234,9 @@ LOGGING = {
         "django.request": {"filters": ["database_unavailable"]},
     },
 }
+
+# Requests one API token may make (django-ninja's rate format: "600/min", "10/s").
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min")
 
 # The audit trail is append-only from the app: no "revert to this version" in the admin.
 SIMPLE_HISTORY_REVERT_DISABLED = True

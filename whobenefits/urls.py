@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from . import health
+from .api import urls as api_urls
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="roadmap:item-list"), name="home"),
@@ -15,11 +16,15 @@ urlpatterns = [
     path("evidence/", include("evidence.urls")),
     path("admin/", admin.site.urls),
     path("audit/", include("audit.urls")),
+    path("tokens/", include("tokens.urls")),
+    path("api/", api_urls()),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]
 
 # Denials are logged with the person and address before the 403 page is shown.
 handler403 = "audit.responses.permission_denied"
+# Under /api/ a missing page is JSON, like every answer there.
+handler404 = "whobenefits.errors.page_not_found"
 # The database away: 503 and a page (or JSON under /api/) that says so, not a 500.
 handler500 = "whobenefits.errors.server_error"

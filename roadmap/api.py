@@ -1,0 +1,208 @@
+"""The roadmap's API: products, items (list, create, read, edit). The same forms and model
+methods as the pages: a form's errors are the 422's, a stale version is a 409."""
+
+import copy
+from datetime import datetime
+from typing import Literal
+
+from django import forms
+from django.forms.models import model_to_dict
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, responses
+from ninja.pagination import PageNumberPagination, paginate
+
+from tokens.auth import signed_in
+from whobenefits.api_errors import StaleVersion, valid_form
+from whobenefits.people import person_label
+
+from .forms import RoadmapFilterForm, RoadmapItemForm
+from .history import details_differences
+from .models import (
+    UNTRIAGED,
+    BeneficiaryClass,
+    EditConflict,
+    Horizon,
+    Product,
+    RoadmapItem,
+    Status,
+)
+
+router = Router(tags=["items"])
+
+MAX_PAGE_SIZE = 200
+CAN_EDIT = "Product managers and admins create and edit items; team leads review them."
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    slug: str
+    description: str
+
+
+class Named(Schema):
+    id: int
+    name: str
+
+
+class PersonOut(Schema):
+    id: int
+    username: str
+    name: str
+
+    @staticmethod
+    def resolve_name(person):
+        return person_label(person)
+
+
+class ItemOut(Schema):
+    """An item as the roadmap list shows it: its details, class and version."""
+
+    id: int
+    title: str
+    product: Named
+    description: str
+    request_quote: str
+    requesting_persona: Named | None
+    status: Status
+    horizon: Horizon
+    effort: int | None
+    owner: PersonOut | None
+    beneficiary_class: BeneficiaryClass | Literal["untriaged"]
+    primary_beneficiaries: list[int]
+    review: Literal["accepted", "challenged"] | None
+    external_source: str
+    external_key: str
+    external_url: str
+    labels: list[str]
+    created_at: datetime
+    updated_at: datetime
+    version: int = Field(description="Send it back with a change: a stale one is a 409.")
+
+    @staticmethod
+    def resolve_beneficiary_class(item):
+        triage = item.current_triage()
+        return triage.beneficiary_class if triage else UNTRIAGED
+
+    @staticmethod
+    def resolve_primary_beneficiaries(item):
+        triage = item.current_triage()
+        return [p.pk for p in triage.primary_beneficiaries.all()] if triage else []
+
+    @staticmethod
+    def resolve_review(item):
+        review = item.current_review()
+        return review.verdict if review else None
+
+
+class ItemIn(Schema):
+    """A new item's details; ids for the product, the requesting persona and the owner."""
+
+    title: str
+    product: int
+    description: str = ""
+    request_quote: str = ""
+    requesting_persona: int | None = None
+    status: Status = Status.IDEA
+    horizon: Horizon = Horizon.LATER
+    effort: int | None = None
+    owner: int | None = None
+
+
+class ItemChanges(Schema):
+    """The details to change, and the version they were read at."""
+
+    version: int
+    title: str | None = None
+    product: int | None = None
+    description: str | None = None
+    request_quote: str | None = None
+    requesting_persona: int | None = None
+    status: Status | None = None
+    horizon: Horizon | None = None
+    effort: int | None = None
+    owner: int | None = None
+
+
+class ItemPagination(PageNumberPagination):
+    """`page` and `page_size` (up to 200); the answer has the items and their total count."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1)
+        page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+
+    def __init__(self, **kwargs):
+        super().__init__(page_size=50, max_page_size=MAX_PAGE_SIZE, **kwargs)
+
+
+def filter_parameters(form_class):
+    """The OpenAPI query parameters of a filter form's fields, so the schema documents
+    the same filters the form validates (the form stays their one home)."""
+    parameters = []
+    for name, field in form_class().fields.items():
+        schema = {"type": "string"}
+        if isinstance(field, forms.IntegerField):
+            schema = {"type": "integer", "minimum": field.min_value or 0}
+        elif isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.ModelChoiceField):  # a model's choices are a query: a string
+            schema["enum"] = [str(value) for value, _ in field.choices if value != ""]
+        parameters.append({"in": "query", "name": name, "required": False, "schema": schema,
+                           "description": str(field.label or name.replace("_", " "))})
+    return parameters
+
+
+@router.get("/products", response=list[ProductOut], tags=["products"],
+            auth=signed_in("roadmap.view_product"))
+def list_products(request):
+    return Product.objects.all()
+
+
+@router.get("/items", response=list[ItemOut], auth=signed_in("roadmap.view_roadmapitem"),
+            openapi_extra={"parameters": filter_parameters(RoadmapFilterForm)})
+@paginate(ItemPagination)
+def list_items(request):
+    """The roadmap list's items with its filters (invalid ones are a 422), in its order."""
+    filters = valid_form(RoadmapFilterForm(request.GET))
+    return filters.order(filters.filter(RoadmapItem.objects.for_list().select_related(
+        "requesting_persona")))
+
+
+@router.post("/items", response={201: ItemOut},
+             auth=signed_in("roadmap.add_roadmapitem", CAN_EDIT))
+def create_item(request, item: ItemIn):
+    form = valid_form(RoadmapItemForm(_form_data(item.dict())))
+    created = form.save(commit=False)
+    created._history_user = request.user
+    created.save()
+    return responses.Status(201, created)
+
+
+@router.get("/items/{pk}", response=ItemOut, auth=signed_in("roadmap.view_roadmapitem"))
+def get_item(request, pk: int):
+    return get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk)
+
+
+@router.patch("/items/{pk}", response=ItemOut,
+              auth=signed_in("roadmap.change_roadmapitem", CAN_EDIT))
+def edit_item(request, pk: int, changes: ItemChanges):
+    """Change some details; `version` is the item's when you read it (409 if stale)."""
+    item = get_object_or_404(RoadmapItem, pk=pk)
+    data = model_to_dict(item, fields=RoadmapItem.DETAILS)
+    data.update(changes.dict(exclude_unset=True))
+    form = valid_form(RoadmapItemForm(_form_data(data), instance=copy.copy(item)))
+    edited = form.instance
+    try:
+        edited.save_edit(expected_version=form.cleaned_data["version"], edited_by=request.user)
+    except EditConflict as conflict:
+        raise StaleVersion(ItemOut.model_validate(_reloaded(pk)),
+                           details_differences(conflict.current, edited)) from None
+    return _reloaded(pk)
+
+
+def _reloaded(pk):
+    return RoadmapItem.objects.for_triage().get(pk=pk)
+
+
+def _form_data(values):
+    """Schema values as a form's data: nothing is an empty input."""
+    return {name: "" if value is None else value for name, value in values.items()}
