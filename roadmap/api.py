@@ -1,5 +1,6 @@
-"""The roadmap's API: products, items (list, create, read, edit). The same forms and model
-methods as the pages: a form's errors are the 422's, a stale version is a 409."""
+"""The roadmap's API: products, items (list, create, read, edit), their triage and review.
+The same forms and model methods as the pages: a form's errors are the 422's, a stale
+version is a 409 with the current state and what differs."""
 
 import copy
 from datetime import datetime
@@ -15,8 +16,8 @@ from tokens.auth import signed_in
 from whobenefits.api_errors import StaleVersion, valid_form
 from whobenefits.people import person_label
 
-from .forms import RoadmapFilterForm, RoadmapItemForm
-from .history import details_differences
+from .forms import ItemQueryForm, ReviewForm, RoadmapItemForm, TriageForm
+from .history import details_differences, review_differences, triage_differences
 from .models import (
     UNTRIAGED,
     BeneficiaryClass,
@@ -25,12 +26,17 @@ from .models import (
     Product,
     RoadmapItem,
     Status,
+    ValueLevel,
+    Verdict,
+    WhoseProblem,
 )
 
 router = Router(tags=["items"])
 
 MAX_PAGE_SIZE = 200
 CAN_EDIT = "Product managers and admins create and edit items; team leads review them."
+CAN_TRIAGE = "Team leads review items; product managers triage them."
+CAN_REVIEW = "Team leads and admins review items; product managers triage them."
 
 
 class ProductOut(Schema):
@@ -141,7 +147,9 @@ def filter_parameters(form_class):
     parameters = []
     for name, field in form_class().fields.items():
         schema = {"type": "string"}
-        if isinstance(field, forms.IntegerField):
+        if isinstance(field, forms.DateTimeField):
+            schema["format"] = "date-time"
+        elif isinstance(field, forms.IntegerField):
             schema = {"type": "integer", "minimum": field.min_value or 0}
         elif isinstance(field, forms.ChoiceField) and not isinstance(
                 field, forms.ModelChoiceField):  # a model's choices are a query: a string
@@ -158,11 +166,11 @@ def list_products(request):
 
 
 @router.get("/items", response=list[ItemOut], auth=signed_in("roadmap.view_roadmapitem"),
-            openapi_extra={"parameters": filter_parameters(RoadmapFilterForm)})
+            openapi_extra={"parameters": filter_parameters(ItemQueryForm)})
 @paginate(ItemPagination)
 def list_items(request):
     """The roadmap list's items with its filters (invalid ones are a 422), in its order."""
-    filters = valid_form(RoadmapFilterForm(request.GET))
+    filters = valid_form(ItemQueryForm(request.GET))
     return filters.order(filters.filter(RoadmapItem.objects.for_list().select_related(
         "requesting_persona")))
 
@@ -206,3 +214,147 @@ def _reloaded(pk):
 def _form_data(values):
     """Schema values as a form's data: nothing is an empty input."""
     return {name: "" if value is None else value for name, value in values.items()}
+
+
+class TriageOut(Schema):
+    """An item's triage answer (untriaged: no picks) and the item's version to send back."""
+
+    item: int
+    version: int
+    beneficiary_class: BeneficiaryClass | Literal["untriaged"]
+    primary_beneficiaries: list[int]
+    whose_problem: WhoseProblem | None
+    value_for_other_side: str
+    indirect_beneficiaries: list[int]
+    metrics: list[int]
+    customer_value: ValueLevel | None
+    user_value: ValueLevel | None
+    triaged_by: PersonOut | None
+    triaged_at: datetime | None
+
+    @classmethod
+    def of(cls, item):
+        """Reads the answer's picks: load the item with for_triage()."""
+        triage = item.current_triage()
+        answer = {"primary_beneficiaries": [], "whose_problem": None, "value_for_other_side": "",
+                  "indirect_beneficiaries": [], "metrics": [], "customer_value": None,
+                  "user_value": None, "triaged_by": None, "triaged_at": None,
+                  "beneficiary_class": UNTRIAGED}
+        if triage is not None:
+            answer = {
+                "beneficiary_class": triage.beneficiary_class,
+                "primary_beneficiaries": [p.pk for p in triage.primary_beneficiaries.all()],
+                "whose_problem": triage.whose_problem,
+                "value_for_other_side": triage.value_for_other_side,
+                "indirect_beneficiaries": [p.pk for p in triage.indirect_beneficiaries.all()],
+                "metrics": [m.pk for m in triage.metrics.all()],
+                "customer_value": triage.customer_value, "user_value": triage.user_value,
+                "triaged_by": triage.triaged_by, "triaged_at": triage.triaged_at,
+            }
+        return cls.model_validate({"item": item.pk, "version": item.version, **answer})
+
+
+class TriageIn(Schema):
+    """The triage form's answer: the class is derived from the personas' sides, never sent."""
+
+    primary_beneficiaries: list[int] = Field(
+        min_length=1, description="Who benefits most: persona ids (DELETE the triage to "
+                                  "make the item untriaged).")
+    whose_problem: WhoseProblem | None = Field(
+        None, description="Needed when the picks are on both sides; else their side.")
+    value_for_other_side: str = Field(
+        "", description="For a one-sided item: how it ultimately creates value for the other "
+                        "side.")
+    indirect_beneficiaries: list[int] = Field([], description="Personas on the other side.")
+    metrics: list[int] = Field([], description="Success metrics it moves, either side's.")
+    customer_value: ValueLevel | None = None
+    user_value: ValueLevel | None = None
+    version: int = Field(description="The item's version when you read it.")
+
+
+@router.get("/items/{pk}/triage", response=TriageOut, tags=["triage"],
+            auth=signed_in("roadmap.view_triage"))
+def get_triage(request, pk: int):
+    return TriageOut.of(get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk))
+
+
+@router.put("/items/{pk}/triage", response=TriageOut, tags=["triage"],
+            auth=signed_in("roadmap.triage_roadmapitem", CAN_TRIAGE))
+def put_triage(request, pk: int, answer: TriageIn):
+    """Save the answer through the triage form: its rules, its messages (archived personas
+    refused by name); a stale version is a 409 with the saved answer."""
+    item = get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk)
+    form = valid_form(TriageForm.for_answer(answer.dict(), item=item))
+    _record_triage(request, item, form.answer())
+    return TriageOut.of(_reloaded(pk))
+
+
+@router.delete("/items/{pk}/triage", response=TriageOut, tags=["triage"],
+               auth=signed_in("roadmap.triage_roadmapitem", CAN_TRIAGE))
+def delete_triage(request, pk: int, version: int):
+    """Make the item untriaged again; `version` is the item's when you read it."""
+    item = get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk)
+    _record_triage(request, item, {"primary_beneficiaries": [], "whose_problem": "",
+                                   "expected_version": version})
+    return TriageOut.of(_reloaded(pk))
+
+
+def _record_triage(request, item, answer):
+    try:
+        item.record_triage(**answer, triaged_by=request.user)
+    except EditConflict as conflict:
+        current = _reloaded(conflict.current.pk)
+        raise StaleVersion(TriageOut.of(current), triage_differences(current, answer)) from None
+
+
+class ReviewOut(Schema):
+    item: int
+    version: int
+    review_version: int
+    verdict: Verdict | None
+    comment: str
+    reviewed_by: PersonOut | None
+    reviewed_at: datetime | None
+    answered_at: datetime | None = Field(description="When the PM re-triaged in answer to "
+                                                     "a challenge.")
+
+    @classmethod
+    def of(cls, item):
+        review = item.current_review()
+        return cls.model_validate({
+            "item": item.pk, "version": item.version,
+            "review_version": review.version if review else 0,
+            "verdict": review.verdict if review else None,
+            "comment": review.comment if review else "",
+            "reviewed_by": review.reviewed_by if review else None,
+            "reviewed_at": review.reviewed_at if review else None,
+            "answered_at": review.answered_at if review else None,
+        })
+
+
+class ReviewIn(Schema):
+    verdict: Verdict
+    comment: str = Field("", description="Required for a challenge: what to look at again.")
+    version: int = Field(description="The item's version when you read it.")
+    review_version: int = Field(description="The review's version when you read it (0: none).")
+
+
+@router.get("/items/{pk}/review", response=ReviewOut, tags=["review"],
+            auth=signed_in("roadmap.view_review"))
+def get_review(request, pk: int):
+    return ReviewOut.of(get_object_or_404(RoadmapItem.objects.for_review(), pk=pk))
+
+
+@router.put("/items/{pk}/review", response=ReviewOut, tags=["review"],
+            auth=signed_in("roadmap.review_roadmapitem", CAN_REVIEW))
+def put_review(request, pk: int, verdict: ReviewIn):
+    """Accept or challenge the item's triage through the review form."""
+    item = get_object_or_404(RoadmapItem.objects.for_review(), pk=pk)
+    form = valid_form(ReviewForm(verdict.dict(), item=item))
+    try:
+        item.record_review(**form.review(), reviewed_by=request.user)
+    except EditConflict:
+        current = RoadmapItem.objects.for_review().get(pk=pk)
+        raise StaleVersion(ReviewOut.of(current),
+                           review_differences(current, form.review())) from None
+    return ReviewOut.of(RoadmapItem.objects.for_review().get(pk=pk))

@@ -120,6 +120,28 @@ class RoadmapFilterForm(FilterForm):
         return headers
 
 
+class ItemQueryForm(RoadmapFilterForm):
+    """The roadmap list's filters and a script's: the owner, changes since, words."""
+
+    owner = forms.ModelChoiceField(queryset=get_user_model().objects.all(), required=False,
+                                   to_field_name="username")
+    updated_since = forms.DateTimeField(required=False)
+    q = forms.CharField(required=False, max_length=200, label="Words in the title or "
+                                                              "description")
+
+    def filter(self, items):
+        items = super().filter(items)
+        data = self.valid_filters()
+        if data.get("owner"):
+            items = items.owned_by(data["owner"])
+        if data.get("updated_since"):
+            items = items.filter(updated_at__gte=data["updated_since"])
+        if data.get("q"):
+            words = data["q"]
+            items = items.filter(Q(title__icontains=words) | Q(description__icontains=words))
+        return items
+
+
 # Keys that toggle personas on the triage form, in order. Kept for other things: a (answer
 # question 2), c and u (whose problem), s (skip), and the two prefixes below.
 PERSONA_KEYS = "1234567890bdefghjklnopqrtvwxyz"
@@ -300,6 +322,25 @@ class TriageForm(VersionedForm):
             "customer_value": "" if triage.customer_value is None else triage.customer_value,
             "user_value": "" if triage.user_value is None else triage.user_value,
         }
+
+    @classmethod
+    def for_answer(cls, answer, *, item):
+        """The form bound to an answer given in one piece (the API's): ids, and every metric
+        in `metrics`, sorted here into question 1's (the picks' sides) and question 2's."""
+        form = cls({}, item=item)
+        answer = {name: "" if value is None else value for name, value in answer.items()}
+        ids = {name: [str(pk) for pk in answer.get(name, [])]
+               for name in ("primary_beneficiaries", "indirect_beneficiaries", "metrics")}
+        sides = {p.side for p in form.personas if str(p.pk) in ids["primary_beneficiaries"]}
+        metrics = {str(m.pk): m for m in form.all_metrics}
+
+        def question_1(pk):  # an unknown id stays here, where the form refuses it by name
+            return pk not in metrics or not sides or metrics[pk].side in sides
+
+        form.data = {**answer, **ids,
+                     "metrics": [pk for pk in ids["metrics"] if question_1(pk)],
+                     "other_side_metrics": [pk for pk in ids["metrics"] if not question_1(pk)]}
+        return form
 
     @classmethod
     def preview(cls, data, *, item):

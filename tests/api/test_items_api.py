@@ -149,3 +149,17 @@ def test_products_personas_and_metrics_read(pm_api):
     assert [p["name"] for p in pm_api.get("/api/personas?archived=true").json()] == [
         "Buyer", "Gone"]
     assert pm_api.get("/api/metrics").json() == []
+
+
+def test_the_list_filters_by_owner_words_and_changes_since(pm_api, pm, lead):
+    make_item(title="Single sign-on", owner=pm, description="SAML for the IT team")
+    make_item(title="Dark mode")
+    def titles(query):
+        return [i["title"] for i in pm_api.get(f"/api/items?{query}").json()["items"]]
+    assert titles("owner=pm") == ["Single sign-on"]
+    assert titles("q=saml") == ["Single sign-on"]
+    assert titles("updated_since=2000-01-01T00:00:00Z") == ["Dark mode", "Single sign-on"]
+    assert titles("updated_since=2999-01-01T00:00:00Z") == []
+    response = pm_api.get("/api/items?owner=ghost&updated_since=yesterday")
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"owner", "updated_since"}
