@@ -158,7 +158,7 @@ def test_the_list_filters_by_owner_words_and_changes_since(pm_api, pm, lead):
         return [i["title"] for i in pm_api.get(f"/api/items?{query}").json()["items"]]
     assert titles("owner=pm") == ["Single sign-on"]
     assert titles("q=saml") == ["Single sign-on"]
-    assert titles("updated_since=2000-01-01T00:00:00Z") == ["Dark mode", "Single sign-on"]
+    assert set(titles("updated_since=2000-01-01T00:00:00Z")) == {"Dark mode", "Single sign-on"}
     assert titles("updated_since=2999-01-01T00:00:00Z") == []
     response = pm_api.get("/api/items?owner=ghost&updated_since=yesterday")
     assert response.status_code == 422
