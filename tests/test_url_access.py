@@ -103,6 +103,11 @@ EXPECTED = {
     "api:create_item": ("200/400", "200/403", "200/400", "403/403", "401/401"),
     "api:get_item": ("200/405", "200/405", "200/405", "403/405", "401/405"),
     "api:edit_item": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:get_triage": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:put_triage": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:delete_triage": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:get_review": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:put_review": ("200/405", "200/405", "200/405", "403/405", "401/405"),
     # Probes for a load balancer: no login; GET and HEAD only.
     "healthz": ("200/405",) * 5,
     "readyz": ("200/405",) * 5,
@@ -222,7 +227,8 @@ def url_for(key, objects):
         return reverse(key, args=[objects["import"].pk])
     if key in {"evidence:evidence-edit", "evidence:link", "evidence:unlink"}:
         return reverse(key, args=[objects["evidence_evidence"].pk])
-    if key in {"api:get_item", "api:edit_item"}:
+    if key in {"api:get_item", "api:edit_item", "api:get_triage", "api:put_triage",
+               "api:delete_triage", "api:get_review", "api:put_review"}:
         return reverse(key, args=[objects["roadmap_roadmapitem"].pk])
     if key == "tokens:token-revoke":
         return reverse(key, args=[objects["api_token"].pk])
