@@ -33,11 +33,11 @@ class TrailFilterForm(FilterForm):
             self.add_error("until", "The end date is before the start date.")
         return cleaned
 
-    def trail(self):
+    def trail(self, before=None):
         """The trail, narrowed by the valid filters (a "from" after the "to" is shown as an
-        error on "to", and only "from" applies)."""
+        error on "to", and only "from" applies); older than `before` if given."""
         data = self.valid_filters()
         return trail(
             person=data.get("person"), kind=data.get("object_type") or None,
-            since=data.get("since"), until=data.get("until"),
+            since=data.get("since"), until=data.get("until"), before=before,
         )

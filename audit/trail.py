@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import ForeignKey, OuterRef, Subquery, Value
+from django.db.models import ForeignKey, OuterRef, Q, Subquery, Value
 from django.db.models.fields import CharField
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -94,8 +94,12 @@ class Entry:
         return self.record.history_change_reason or ""
 
 
-def trail(*, person=None, kind=None, since=None, until=None):
-    """The ids of matching history records, newest first, as one UNION ALL queryset."""
+def trail(*, person=None, kind=None, since=None, until=None, before=None):
+    """The ids of matching history records, newest first, as one UNION ALL queryset.
+
+    `before`, a (history_date, history_id) row, keeps the records older than it: a cursor
+    for the API, stable while new records arrive at the top.
+    """
     parts = []
     for each in [kind] if kind else AUDITED_MODELS:
         records = audited_model(each).history.all()
@@ -105,6 +109,9 @@ def trail(*, person=None, kind=None, since=None, until=None):
             records = records.filter(history_date__date__gte=since)
         if until is not None:
             records = records.filter(history_date__date__lte=until)
+        if before is not None:
+            records = records.filter(Q(history_date__lt=before[0])
+                                     | Q(history_date=before[0], history_id__lt=before[1]))
         parts.append(records.order_by().annotate(
             kind=Value(each, output_field=CharField())
         ).values_list("history_date", "history_id", "kind"))

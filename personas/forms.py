@@ -1,8 +1,8 @@
 from django import forms
 
-from whobenefits.forms import FilterForm
+from whobenefits.forms import FilterForm, SluggedForm
 
-from .models import Persona
+from .models import Persona, SuccessMetric
 
 
 class PersonaListForm(FilterForm):
@@ -41,3 +41,19 @@ class MergePersonasForm(forms.Form):
     def merged_persona(self):
         kept = self.cleaned_data["kept"]
         return next(p for p in self.personas if p.pk != kept.pk)
+
+
+class PersonaForm(SluggedForm):
+    """An admin's persona (the API's; the admin has its own): the model's rules apply, so a
+    persona that items name keeps its side."""
+
+    class Meta:
+        model = Persona
+        fields = ["name", "side", "archetype", "description", "concerns", "metrics", "order",
+                  "archived"]
+
+
+class SuccessMetricForm(forms.ModelForm):
+    class Meta:
+        model = SuccessMetric
+        fields = ["name", "side", "description", "order", "archived"]

@@ -7,16 +7,24 @@ from datetime import datetime
 from typing import Literal
 
 from django import forms
-from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, responses
 from ninja.pagination import PageNumberPagination, paginate
 
 from tokens.auth import signed_in
 from whobenefits.api_errors import StaleVersion, valid_form
+from whobenefits.api_forms import changed, form_data, save_through
+from whobenefits.forms import SluggedForm
 from whobenefits.people import person_label
 
-from .forms import ItemQueryForm, ReviewForm, RoadmapItemForm, TriageForm
+from .balance import RoadmapBalance
+from .forms import (
+    ItemQueryForm,
+    ReviewFilterForm,
+    ReviewForm,
+    RoadmapItemForm,
+    TriageForm,
+)
 from .history import details_differences, review_differences, triage_differences
 from .models import (
     UNTRIAGED,
@@ -165,6 +173,36 @@ def list_products(request):
     return Product.objects.all()
 
 
+class ProductIn(Schema):
+    name: str
+    description: str = ""
+
+
+class ProductChanges(Schema):
+    name: str | None = None
+    description: str | None = None
+
+
+ADMINS_CURATE = "Admins curate the products."
+# An admin's product (the admin has its own form).
+ProductForm = forms.modelform_factory(Product, form=SluggedForm, fields=["name", "description"])
+
+
+@router.post("/products", response={201: ProductOut}, tags=["products"],
+             auth=signed_in("roadmap.add_product", ADMINS_CURATE))
+def create_product(request, product: ProductIn):
+    created = save_through(ProductForm(form_data(product.dict())), by=request.user)
+    return responses.Status(201, created)
+
+
+@router.patch("/products/{pk}", response=ProductOut, tags=["products"],
+              auth=signed_in("roadmap.change_product", ADMINS_CURATE))
+def edit_product(request, pk: int, changes: ProductChanges):
+    product = get_object_or_404(Product, pk=pk)
+    data = changed(product, ProductForm.Meta.fields, changes.dict(exclude_unset=True))
+    return save_through(ProductForm(data, instance=product), by=request.user)
+
+
 @router.get("/items", response=list[ItemOut], auth=signed_in("roadmap.view_roadmapitem"),
             openapi_extra={"parameters": filter_parameters(ItemQueryForm)})
 @paginate(ItemPagination)
@@ -178,10 +216,7 @@ def list_items(request):
 @router.post("/items", response={201: ItemOut},
              auth=signed_in("roadmap.add_roadmapitem", CAN_EDIT))
 def create_item(request, item: ItemIn):
-    form = valid_form(RoadmapItemForm(_form_data(item.dict())))
-    created = form.save(commit=False)
-    created._history_user = request.user
-    created.save()
+    created = save_through(RoadmapItemForm(form_data(item.dict())), by=request.user)
     return responses.Status(201, created)
 
 
@@ -195,9 +230,8 @@ def get_item(request, pk: int):
 def edit_item(request, pk: int, changes: ItemChanges):
     """Change some details; `version` is the item's when you read it (409 if stale)."""
     item = get_object_or_404(RoadmapItem, pk=pk)
-    data = model_to_dict(item, fields=RoadmapItem.DETAILS)
-    data.update(changes.dict(exclude_unset=True))
-    form = valid_form(RoadmapItemForm(_form_data(data), instance=copy.copy(item)))
+    data = changed(item, RoadmapItem.DETAILS, changes.dict(exclude_unset=True))
+    form = valid_form(RoadmapItemForm(data, instance=copy.copy(item)))
     edited = form.instance
     try:
         edited.save_edit(expected_version=form.cleaned_data["version"], edited_by=request.user)
@@ -209,11 +243,6 @@ def edit_item(request, pk: int, changes: ItemChanges):
 
 def _reloaded(pk):
     return RoadmapItem.objects.for_triage().get(pk=pk)
-
-
-def _form_data(values):
-    """Schema values as a form's data: nothing is an empty input."""
-    return {name: "" if value is None else value for name, value in values.items()}
 
 
 class TriageOut(Schema):
@@ -358,3 +387,75 @@ def put_review(request, pk: int, verdict: ReviewIn):
         raise StaleVersion(ReviewOut.of(current),
                            review_differences(current, form.review())) from None
     return ReviewOut.of(RoadmapItem.objects.for_review().get(pk=pk))
+
+
+class MixOut(Schema):
+    """Items and effort per class (customers, users, both, untriaged) in one slice."""
+
+    label: str
+    items: dict[str, int]
+    effort: dict[str, int]
+    total: int
+    total_effort: int
+    estimated: int = Field(description="Items with an effort estimate.")
+    lacking: int = Field(description="One-sided items that state no value for the other side.")
+    challenged: int
+
+
+class TrapOut(Schema):
+    title: str
+    side_label: str
+    count: int
+    triaged: int
+    share: float
+    threshold: int
+    scope_label: str
+
+
+class PersonaReachOut(Schema):
+    persona: Named
+    primary: int
+    indirect: int
+    near: int
+    left_out_near: bool = Field(description="No now or next item names this persona.")
+
+
+class MetricReachOut(Schema):
+    metric: Named
+    items: int
+
+
+class SideCoverageOut(Schema):
+    side: str
+    personas: list[PersonaReachOut]
+    metrics: list[MetricReachOut]
+    metrics_unmoved: bool
+
+
+class BalanceOut(Schema):
+    """The review dashboard's numbers, from the same code (roadmap.balance)."""
+
+    filters: str
+    overall: MixOut
+    per_horizon: list[MixOut]
+    per_product: list[MixOut]
+    traps: list[TrapOut]
+    trap_scope: MixOut
+    coverage: list[SideCoverageOut]
+
+    @staticmethod
+    def resolve_coverage(balance):
+        return balance.sides
+
+
+@router.get("/balance", response=BalanceOut, tags=["balance"],
+            auth=signed_in("roadmap.view_roadmapitem"),
+            openapi_extra={"parameters": filter_parameters(ReviewFilterForm)})
+def get_balance(request):
+    """The class mix overall, per horizon and per product, both traps against the admins'
+    thresholds, persona and metric coverage, with the dashboard's filters."""
+    filters = valid_form(ReviewFilterForm(request.GET))
+    balance = RoadmapBalance(filters.scope(RoadmapItem.objects.all()),
+                             filters.counted_horizons())
+    balance.filters = filters.describe()
+    return balance

@@ -682,3 +682,4 @@ class ReviewForm(VersionedForm):
     def current_versions(self, current):
         review = current.current_review()
         return {"version": current.version, "review_version": review.version if review else 0}
+

@@ -91,14 +91,16 @@ EXPECTED = {
     # lead does not see it (404).
     "tokens:token-list": ("200/200", "200/200", "200/200", "403/403", LOGIN),
     "tokens:token-revoke": ("405/302", "405/404", "405/302", "405/403", LOGIN),
-    # The JSON API (the whole matrix, with tokens and unsafe methods, is in tests/api/): a
-    # session here; never a login redirect but for the docs page; an empty POST is a 400.
+    # The JSON API (the whole matrix, with tokens and every method, is in tests/api/): a
+    # session here; never a login redirect but for the docs page. A POST that is not JSON
+    # is a 400, an empty form 422; the preview's POST queues it (202), so the admin's
+    # finds it previewing (422).
     "api:api-root": ("404/404",) * 5,
     "api:openapi-json": ("200/405", "200/405", "200/405", "200/405", "401/405"),
     "api:openapi-view": ("200/405", "200/405", "200/405", "200/405", LOGIN),
-    "api:list_products": ("200/405", "200/405", "200/405", "403/405", "401/405"),
-    "api:list_personas": ("200/405", "200/405", "200/405", "403/405", "401/405"),
-    "api:list_metrics": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:list_products": ("200/403", "200/403", "200/400", "403/403", "401/401"),
+    "api:list_personas": ("200/403", "200/403", "200/400", "403/403", "401/401"),
+    "api:list_metrics": ("200/403", "200/403", "200/400", "403/403", "401/401"),
     "api:list_items": ("200/400", "200/403", "200/400", "403/403", "401/401"),
     "api:create_item": ("200/400", "200/403", "200/400", "403/403", "401/401"),
     "api:get_item": ("200/405", "200/405", "200/405", "403/405", "401/405"),
@@ -107,6 +109,18 @@ EXPECTED = {
     "api:put_triage": ("200/405", "200/405", "200/405", "403/405", "401/405"),
     "api:delete_triage": ("200/405", "200/405", "200/405", "403/405", "401/405"),
     "api:get_review": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:create_product": ("200/403", "200/403", "200/400", "403/403", "401/401"),
+    "api:edit_product": ("405/405",) * 5,
+    "api:get_balance": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:create_persona": ("200/403", "200/403", "200/400", "403/403", "401/401"),
+    "api:create_metric": ("200/403", "200/403", "200/400", "403/403", "401/401"),
+    "api:edit_persona": ("405/405",) * 5,
+    "api:edit_metric": ("405/405",) * 5,
+    "api:upload": ("405/422", "405/403", "405/422", "405/403", "405/401"),
+    "api:get_import": ("200/405", "403/405", "200/405", "403/405", "401/405"),
+    "api:preview": ("405/202", "405/403", "405/422", "405/403", "405/401"),
+    "api:confirm": ("405/400", "405/403", "405/400", "405/403", "405/401"),
+    "api:list_audit": ("403/405", "403/405", "200/405", "403/405", "401/405"),
     "api:put_review": ("200/405", "200/405", "200/405", "403/405", "401/405"),
     # Probes for a load balancer: no login; GET and HEAD only.
     "healthz": ("200/405",) * 5,
@@ -230,6 +244,11 @@ def url_for(key, objects):
     if key in {"api:get_item", "api:edit_item", "api:get_triage", "api:put_triage",
                "api:delete_triage", "api:get_review", "api:put_review"}:
         return reverse(key, args=[objects["roadmap_roadmapitem"].pk])
+    api_objects = {"api:edit_product": "roadmap_product", "api:edit_persona": "personas_persona",
+                   "api:edit_metric": "personas_successmetric", "api:get_import": "import",
+                   "api:preview": "import", "api:confirm": "import"}
+    if key in api_objects:
+        return reverse(key, args=[objects[api_objects[key]].pk])
     if key == "tokens:token-revoke":
         return reverse(key, args=[objects["api_token"].pk])
     if key == "evidence:company-detail":

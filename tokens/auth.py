@@ -18,7 +18,11 @@ NOT_ALLOWED = "Your role may not do this."
 
 
 def check_permission(person, permission, refusal):
-    if permission and not person.has_perm(permission):
+    """`permission` is a permission's name, or a test of the person (admins: is_staff)."""
+    if permission is None:
+        return person
+    allowed = permission(person) if callable(permission) else person.has_perm(permission)
+    if not allowed:
         raise PermissionDenied(refusal or NOT_ALLOWED)
     return person
 
@@ -69,7 +73,8 @@ class Session(APIKeyCookie):
 
 
 def signed_in(permission=None, refusal=None):
-    """The API's authentication for an operation that needs `permission` (or none)."""
+    """The API's authentication for an operation that needs `permission` (a name, or a
+    test of the person), or none."""
     return [BearerToken(permission, refusal), Session(permission, refusal)]
 
 

@@ -18,6 +18,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as SchemaError
 
+from audit.api import router as audit_router
+from imports.api import router as imports_router
 from personas.api import router as personas_router
 from roadmap.api import router as roadmap_router
 from tokens.auth import TokenRateThrottle, signed_in
@@ -27,7 +29,7 @@ from .errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, is_database_unava
 
 logger = logging.getLogger(__name__)
 
-ROUTERS = [roadmap_router, personas_router]
+ROUTERS = [roadmap_router, personas_router, imports_router, audit_router]
 
 api = NinjaAPI(
     title="Who Benefits API",
@@ -63,7 +65,8 @@ def invalid_schema(request, exc):
 
 
 # The names the routers give their body parameter; not a field of the input.
-BODY_PARAMETERS = {"item", "changes", "answer", "verdict", "body", "payload"}
+BODY_PARAMETERS = {"item", "changes", "answer", "verdict", "choices", "details", "persona",
+                   "metric", "product"}
 
 
 @api.exception_handler(InvalidInput)

@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.utils.text import slugify
 
 
 class DatePicker(forms.DateInput):
@@ -74,3 +75,16 @@ class VersionedForm(forms.Form):
     def current_versions(self, current):
         """The hidden versions this form read, as they are now."""
         return {"version": current.version}
+
+
+class SluggedForm(forms.ModelForm):
+    """A model form for something found by a slug its name makes (a persona, a product):
+    a new name whose slug is taken is refused beside the name, not at the database."""
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        taken = type(self.instance).objects.filter(slug=slugify(name)[:80]).exclude(
+            pk=self.instance.pk)
+        if self.instance.pk is None and taken.exists():
+            raise forms.ValidationError(f"“{taken.first()}” already has a name this close.")
+        return name
