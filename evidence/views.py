@@ -141,6 +141,7 @@ def inbox(request):
     return render(request, "evidence/inbox.html", {
         "page": page, "form": form, "filters": filters, "query": filters_query(request),
         "can_link": request.user.has_perm("evidence.change_evidence"),
+        "can_import": request.user.has_perms(["imports.run_import", "evidence.add_evidence"]),
         "searching": searching, "next": request.get_full_path(),
     })
 

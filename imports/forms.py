@@ -5,9 +5,13 @@ from roadmap.models import ExternalSource, Product
 from .formats import DELIMITERS, ENCODINGS, MAX_BYTES, FileProblem, check_size
 from .items import KEEP_APP, TAKE_FILE
 from .models import ImportRow
-from .sources import FIELDS, LABELS, VALUE_FIELDS
+from .sources import LABELS, VALUE_FIELDS
 
 FROM_COLUMN = "column"
+# The columns every row needs, and what the mapping page says when none is chosen.
+REQUIRED = {"title": "Choose the column that holds each item's title.",
+            "text": "Choose the column that holds what they said.",
+            "persona": "Choose the column that names who said it (a persona)."}
 AUTO = ""
 NOT_IMPORTED = ""
 
@@ -48,6 +52,21 @@ class UploadForm(forms.Form):
         return upload
 
 
+class NotesUploadForm(forms.Form):
+    """Step 1 of a notes import: the file (the notes name their items by key)."""
+
+    file = forms.FileField(
+        label="Evidence file",
+        help_text=f"CSV (comma, semicolon or tab) or .xlsx, one note a row; up to "
+                  f"{MAX_BYTES // 1024 // 1024} MB and 50,000 rows.",
+    )
+    clean_file = UploadForm.clean_file
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".csv,.tsv,.txt,.xlsx,text/csv"
+
+
 class ReadAsForm(forms.Form):
     """How to read the file, when the detected source, encoding or delimiter is wrong."""
 
@@ -63,6 +82,8 @@ class ReadAsForm(forms.Form):
                    "encoding": backlog_import.encoding.removesuffix("-sig"),
                    "delimiter": backlog_import.delimiter}
         super().__init__(*args, initial=initial, label_suffix="", **kwargs)
+        if backlog_import.is_notes:
+            del self.fields["source"]  # a notes file is any table
         if initial["encoding"] and initial["encoding"] not in ENCODINGS:
             self.fields["encoding"].choices += [(initial["encoding"], initial["encoding"])]
 
@@ -88,18 +109,23 @@ class MappingForm(forms.Form):
         super().__init__(data, initial=initial, label_suffix="")
         header_choices = [(NOT_IMPORTED, "— not imported —")] + [
             (column["name"], _describe(column)) for column in backlog_import.profile]
-        for field in FIELDS:
+        self.item_fields = backlog_import.fields
+        for field in self.item_fields:
             self.fields[f"column_{field.name}"] = forms.ChoiceField(
-                label=field.label, help_text=field.help, required=field.name == "title",
-                choices=header_choices)
-        self.fields["column_title"].error_messages["required"] = (
-            "Choose the column that holds each item's title.")
+                label=field.label, help_text=field.help, choices=header_choices,
+                required=field.name in REQUIRED)
+            if field.name in REQUIRED:
+                self.fields[f"column_{field.name}"].error_messages["required"] = REQUIRED[
+                    field.name]
+        self.value_fields = {}
+        if backlog_import.is_notes:
+            del self.fields["unknown_owner"]
+            return
         if backlog_import.product is None:
             self.fields["product_column"] = forms.ChoiceField(
                 label="Product", choices=header_choices[1:],
                 help_text="Each row's product; products that do not exist yet are created "
                           "(you confirm them in the preview).")
-        self.value_fields = {}
         for name, choices in VALUE_FIELDS.items():
             header = self._chosen(f"column_{name}")
             values = (self.profile.get(header) or {}).get("values") if header else None
@@ -125,12 +151,12 @@ class MappingForm(forms.Form):
         return [(LABELS[name], rows) for name, rows in self.value_fields.items() if rows]
 
     def column_fields(self):
-        return [self[f"column_{field.name}"] for field in FIELDS]
+        return [self[f"column_{field.name}"] for field in self.item_fields]
 
     def clean(self):
         data = super().clean()
         used = {}
-        for field in FIELDS:
+        for field in self.item_fields:
             header = data.get(f"column_{field.name}")
             if not header:
                 continue
@@ -138,7 +164,7 @@ class MappingForm(forms.Form):
                 self.add_error(f"column_{field.name}",
                                f"\u201c{header}\u201d already fills {LABELS[used[header]]}.")
             used.setdefault(header, field.name)
-        for name in VALUE_FIELDS:
+        for name in self.value_fields:
             header = data.get(f"column_{name}")
             if header and self.profile.get(header, {}).get("values") is None:
                 self.add_error(f"column_{name}", f"\u201c{header}\u201d has too many different "
@@ -148,12 +174,15 @@ class MappingForm(forms.Form):
     def mapping(self):
         """The mapping JSON the import keeps (and remembers for the next one)."""
         data = self.cleaned_data
+        columns = {field.name: data[f"column_{field.name}"] for field in self.item_fields
+                   if data.get(f"column_{field.name}")}
+        if self.backlog_import.is_notes:
+            return {**self.backlog_import.mapping, "columns": columns}
         values = {name: {value: data[field.name] for field, value, _ in rows}
                   for name, rows in self.value_fields.items()}
         return {
             **self.backlog_import.mapping,
-            "columns": {field.name: data[f"column_{field.name}"] for field in FIELDS
-                        if data.get(f"column_{field.name}")},
+            "columns": columns,
             "values": values,
             "unknown_owner": data["unknown_owner"],
             "product_column": data.get("product_column", ""),

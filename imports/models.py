@@ -17,8 +17,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from roadmap.models import ExternalSource, Product, RoadmapItem
 
 from . import items as plans
+from . import notes
 from .formats import FileProblem, read_table
-from .sources import LABELS, LAYOUTS, detect_source, guess_columns
+from .sources import FIELDS, LABELS, LAYOUTS, detect_source, guess_columns
 
 # An abandoned import's file is removed after this long.
 KEEP_FILES_FOR = timedelta(days=1)
@@ -56,12 +57,18 @@ class BacklogImport(models.Model):
         UNDOING = "undoing", "Undoing"
         UNDONE = "undone", "Undone"
 
+    class Kind(models.TextChoices):
+        ITEMS = "items", "Backlog items"
+        NOTES = "notes", "Evidence notes"
+
     RUNNING = [State.READING, State.PREVIEWING, State.IMPORTING, State.UNDOING]
     UNFINISHED = [State.READING, State.MAPPING, State.PREVIEWING, State.PREVIEWED, State.FAILED]
 
+    # What the rows become: roadmap items, or evidence notes linked to items by key.
+    kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.ITEMS)
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, null=True, blank=True, related_name="imports",
-        help_text="Empty: each row names its product in a column.",
+        help_text="Empty: each row names its product in a column (or the rows are notes).",
     )
     source = models.CharField(max_length=12, choices=ExternalSource.choices)
     file_name = models.CharField(max_length=255)
@@ -130,7 +137,17 @@ class BacklogImport(models.Model):
     @property
     def reason(self):
         """What the audit trail says for each change this import makes."""
-        return f"Import #{self.pk} ({self.get_source_display()}: {self.file_name})"[:100]
+        what = self.get_kind_display() if self.is_notes else self.get_source_display()
+        return f"Import #{self.pk} ({what}: {self.file_name})"[:100]
+
+    @property
+    def is_notes(self):
+        return self.kind == self.Kind.NOTES
+
+    @property
+    def fields(self):
+        """The fields a column can fill, in the order the mapping page asks about them."""
+        return notes.FIELDS if self.is_notes else FIELDS
 
     @property
     def is_running(self):
@@ -160,7 +177,8 @@ class BacklogImport(models.Model):
     def as_data(self):
         """The import as plain data (for the API and scripts): where it is, its counts."""
         return {
-            "id": self.pk, "status": self.status, "status_label": self.get_status_display(),
+            "id": self.pk, "kind": self.kind, "status": self.status,
+            "status_label": self.get_status_display(),
             "progress": self.progress, "stale": self.is_stale, "error": self.error,
             "product": self.product.slug if self.product else None,
             "source": self.source, "file_name": self.file_name,
@@ -174,11 +192,14 @@ class BacklogImport(models.Model):
     # Starting and queueing steps.
 
     @classmethod
-    def start(cls, *, data, file_name, product, source="", created_by=None):
+    def start(cls, *, data, file_name, product, source="", created_by=None, kind=Kind.ITEMS):
         """A new import of `data` (bytes); its file is read by the worker."""
+        if kind == cls.Kind.NOTES:
+            source = ExternalSource.SPREADSHEET  # any table: the columns are mapped
         return cls.objects.create(
-            product=product, source=source, file_name=file_name[:255], file_size=len(data),
-            content=data, created_by=created_by, status=cls.State.READING,
+            kind=kind, product=product, source=source, file_name=file_name[:255],
+            file_size=len(data), content=data, created_by=created_by,
+            status=cls.State.READING,
         )
 
     def queue_reading(self):
@@ -260,6 +281,8 @@ class BacklogImport(models.Model):
     def proposed_mapping(self):
         """The mapping remembered for this product and source, for the columns this file
         has; else the columns guessed from their names."""
+        if self.is_notes:
+            return {"source": self.source, "columns": notes.guess_columns(self.headers)}
         saved = SavedMapping.objects.filter(product=self.product, source=self.source).first()
         guessed = guess_columns(self.headers, self.source)
         mapping = {"source": self.source, "columns": guessed, "values": {},
@@ -277,10 +300,14 @@ class BacklogImport(models.Model):
         return mapping
 
     def remember_mapping(self):
+        if self.is_notes:
+            return  # the next notes file is guessed afresh: they come from anywhere
         SavedMapping.objects.update_or_create(
             product=self.product, source=self.source, defaults={"mapping": self.mapping})
 
     def plan(self, table=None):
+        if self.is_notes:
+            return notes.plan_rows(table or self.read(), self.mapping)
         return plans.plan_rows(table or self.read(), self.mapping, product=self.product,
                                imported_item_model=ImportedItem)
 
@@ -318,6 +345,8 @@ class BacklogImport(models.Model):
         if self.new_products and not self.create_products:
             return "Confirm the products this import creates."
         if not (self.new_count or self.updated_count or self.conflict_count):
+            if self.is_notes:
+                return "Nothing to import: every note is recorded already or has errors."
             return "Nothing to import: every row is unchanged or has errors."
         return ""
 
@@ -357,6 +386,10 @@ class BacklogImport(models.Model):
 
     def _write(self, plan):
         reason, by = self.reason, self.created_by
+        if self.is_notes:
+            notes.write(plan, recorded_by=by, reason=reason)
+            self._store_plan(plan)
+            return
         products = self._create_products(plan) if plan.new_products else {}
         now = timezone.now()
         created, updated = [], []
@@ -416,6 +449,9 @@ class BacklogImport(models.Model):
         """Why `person` cannot undo this import now, or "" when they can."""
         if self.status != self.State.IMPORTED:
             return "Only an import that went through can be undone."
+        if self.is_notes:
+            return ("Evidence is never deleted, so a notes import is not undone: correct or "
+                    "unlink a wrong note on its page.")
         if person != self.created_by and not person.has_perm("imports.view_all_imports"):
             return "Only the person who ran this import, or an admin, can undo it."
         touched = self.rows.filter(item__isnull=False).exclude(
@@ -574,10 +610,11 @@ class ImportRow(models.Model):
 
     @classmethod
     def from_plan(cls, backlog_import, row):
+        labels = notes.LABELS if backlog_import.is_notes else LABELS
         return cls(
             backlog_import=backlog_import, line=row.line, action=row.action,
             title=row.title[:200], key=row.key[:200], product_name=row.product_name[:80],
-            changes=[[LABELS[n], before, after] for n, before, after in row.changes],
+            changes=[[labels[n], before, after] for n, before, after in row.changes],
             conflicts=[[LABELS[n], app, file, taken] for n, app, file, taken in row.conflicts],
             errors=row.errors,
             cells=row.cells if row.action == plans.ERROR else [],

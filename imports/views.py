@@ -16,7 +16,15 @@ from roadmap.models import RoadmapItem
 from whobenefits.forms import filters_query
 from whobenefits.spreadsheet import Echo, safe_cell
 
-from .forms import ConfirmForm, ConflictsForm, MappingForm, ReadAsForm, RowFilterForm, UploadForm
+from .forms import (
+    ConfirmForm,
+    ConflictsForm,
+    MappingForm,
+    NotesUploadForm,
+    ReadAsForm,
+    RowFilterForm,
+    UploadForm,
+)
 from .models import BacklogImport
 
 State = BacklogImport.State
@@ -53,6 +61,22 @@ def upload(request):
     return render(request, "imports/upload.html", {"form": form})
 
 
+@require_http_methods(["GET", "POST"])
+@may_import
+@permission_required("evidence.add_evidence", raise_exception=True)
+def upload_notes(request):
+    """Step 1 of a notes import; the steps after it are a backlog import's."""
+    form = NotesUploadForm(request.POST or None, request.FILES or None)
+    if form.is_bound and form.is_valid():
+        upload = form.cleaned_data["file"]
+        notes_import = BacklogImport.start(
+            data=upload.read(), file_name=upload.name, product=None, created_by=request.user,
+            kind=BacklogImport.Kind.NOTES)
+        notes_import.queue_reading()
+        return redirect(notes_import)
+    return render(request, "imports/upload_notes.html", {"form": form})
+
+
 @require_GET
 @may_import
 def import_detail(request, pk):
@@ -80,6 +104,8 @@ def _page_for(backlog_import):
 
 
 def _result(request, backlog_import):
+    if backlog_import.is_notes:
+        return {"undo_problem": ""}
     query = {"from_import": backlog_import.pk}
     untriaged = RoadmapItem.objects.filter(source_import=backlog_import.pk).untriaged().count()
     return {
@@ -175,10 +201,10 @@ def run_again(request, pk):
     """Run a failed step again; with read-as choices, read the file again with them."""
     backlog_import = _get_import(request, pk)
     read_as = ReadAsForm(request.POST, backlog_import=backlog_import)
-    if "source" in request.POST and read_as.is_valid():
+    if "encoding" in request.POST and read_as.is_valid():
         if backlog_import.status not in BacklogImport.UNFINISHED:
             return redirect(backlog_import)
-        backlog_import.source = read_as.cleaned_data["source"]
+        backlog_import.source = read_as.cleaned_data.get("source", backlog_import.source)
         backlog_import.encoding = read_as.cleaned_data["encoding"]
         backlog_import.delimiter = read_as.cleaned_data["delimiter"]
         backlog_import.save(update_fields=["source", "encoding", "delimiter"])

@@ -149,6 +149,8 @@ def page_data(pm, lead):
     company = make_company("Acme", arr=420000)
     note = make_note(buyer, by=pm, items=[one_sided], company=company, text="Auditors ask.")
     make_note(employee, by=pm, text="Not linked yet.")
+    notes = (b"What they said,Persona,Company,Item key\nAuditors want it,Economic buyer,Acme,"
+             + str(one_sided.pk).encode() + b"\nToo slow,Nobody,,\n")
     return {
         "api_token": ApiToken.issue(person=pm, name="Nightly Jira sync", created_by=pm)[0],
         "company": company, "note": note,
@@ -162,4 +164,7 @@ def page_data(pm, lead):
         "done_import": import_file(backlog, product, by=pm, skip_errors=True,
                                    mapping={"values": {"status": {"Ready": "planned"}}}),
         "running_import": running, "failed_import": failed,
+        "notes_mapping_import": import_file(notes, None, by=pm, kind="notes", preview=False),
+        "notes_preview_import": import_file(notes, None, by=pm, kind="notes", commit=False),
+        "notes_done_import": import_file(notes, None, by=pm, kind="notes", skip_errors=True),
     }

@@ -110,14 +110,14 @@ def review_item(item, verdict, comment, lead):
 
 
 def import_file(data, product, *, by=None, source="", file_name="backlog.csv", mapping=None,
-                preview=True, commit=True, skip_errors=False):
+                preview=True, commit=True, skip_errors=False, kind="items"):
     """Read, map, preview and import `data` as the Import pages do, running each step here
     instead of in the worker; stop before the preview or the commit with preview=False or
     commit=False. `mapping` changes the proposed one."""
     from imports.models import BacklogImport
 
     backlog_import = BacklogImport.start(data=data, file_name=file_name, product=product,
-                                         source=source, created_by=by)
+                                         source=source, created_by=by, kind=kind)
     backlog_import.analyse()
     for key, value in (mapping or {}).items():
         if isinstance(value, dict):

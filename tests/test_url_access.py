@@ -77,6 +77,7 @@ EXPECTED = {
     # The import is a finished preview of the product manager's, which admins see too.
     "imports:import-list": ("200/405", "403/405", "200/405", "403/405", LOGIN),
     "imports:upload": ("200/200", "403/403", "200/200", "403/403", LOGIN),
+    "imports:upload-notes": ("200/200", "403/403", "200/200", "403/403", LOGIN),
     "imports:import-detail": ("302/405", "403/405", "302/405", "403/405", LOGIN),  # to preview
     "imports:map": ("200/200", "403/403", "200/200", "403/403", LOGIN),
     "imports:preview": ("200/405", "403/405", "200/405", "403/405", LOGIN),
@@ -237,7 +238,8 @@ def url_for(key, objects):
     if key in {"roadmap:item-detail", "roadmap:item-edit", "roadmap:triage", "roadmap:review",
                "evidence:item-notes"}:
         return reverse(key, args=[objects["roadmap_roadmapitem"].pk])
-    if key.startswith("imports:") and key not in {"imports:import-list", "imports:upload"}:
+    if key.startswith("imports:") and key not in {"imports:import-list", "imports:upload",
+                                                  "imports:upload-notes"}:
         return reverse(key, args=[objects["import"].pk])
     if key in {"evidence:evidence-edit", "evidence:link", "evidence:unlink"}:
         return reverse(key, args=[objects["evidence_evidence"].pk])
