@@ -196,7 +196,7 @@ def build_evidence(note_count, company_count):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from evidence.models import Company, Evidence, EvidenceLink
+    from evidence.models import Company, Evidence, EvidenceLink, ItemDemand
     from personas.models import Persona
     from roadmap.models import RoadmapItem
 
@@ -221,6 +221,7 @@ def build_evidence(note_count, company_count):
     EvidenceLink.objects.bulk_create(
         [EvidenceLink(evidence_id=note, roadmapitem_id=item) for note, item in links],
         batch_size=10000)
+    ItemDemand.refresh(item_ids)  # what the app's writes keep up to date
 
 
 def run_timings(db, people, products, repeats):

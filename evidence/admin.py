@@ -7,7 +7,7 @@ from audit.admin import AuditedAdmin
 from personas.models import count_of
 
 from .forms import MergeCompaniesForm
-from .models import Company, Evidence
+from .models import Company, Evidence, ItemDemand
 from .templatetags.money import money
 
 
@@ -100,4 +100,11 @@ class EvidenceAdmin(AuditedAdmin):
             obj.recorded_by = request.user
         else:
             obj.version += 1
+        obj.linked_before = obj.linked_item_ids() if change else set()
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A correction can change the side, the weight or the links: count both sets again.
+        note = form.instance
+        ItemDemand.refresh(note.linked_before | note.linked_item_ids())

@@ -1,10 +1,12 @@
 """Demand per roadmap item and side, counted in the database from the evidence notes.
 
 For each item: how many notes, and their importance-weighted score (a note weighs 1 + its
-importance, nice to have 1 ... blocker 4), on each side; the distinct active companies
-asking, their revenue, and the revenue of those renewing within 90 days (or overdue).
-The mismatch ("the tag disagrees with the evidence") is one SQL expression over the same
-sums, so the list's badge, its filter, the dashboard and the API all say the same.
+importance, nice to have 1 ... blocker 4), on each side, kept per item in ItemDemand by
+every write; the distinct active companies asking, their revenue, and the revenue of those
+renewing within 90 days (or overdue), computed on read (a renewal date moves into the window
+without any write). The mismatch ("the tag disagrees with the evidence") is one SQL
+expression over the item's counts and tags, so the list's badge, its filter, the dashboard
+and the API all say the same.
 """
 
 from dataclasses import dataclass, field
@@ -14,15 +16,12 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     CharField,
-    Count,
     Exists,
     F,
     Func,
-    IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -33,11 +32,7 @@ from django.utils import timezone
 from personas.models import Side
 from roadmap.models import BeneficiaryClass, ReviewThresholds, WhoseProblem
 
-from .models import RENEWAL_WINDOW, Company, EvidenceLink
-
-# The persona sides whose notes count for each side of the line: a note from someone who
-# pays and uses counts for both.
-COUNTS_FOR = {side: side.persona_sides for side in Side}
+from .models import COUNTS_FOR, RENEWAL_WINDOW, Company, EvidenceLink, ItemDemand
 
 
 class Mismatch:
@@ -49,46 +44,22 @@ class Mismatch:
     NONE = ""
 
 
-def on_side(side, prefix="evidence__"):
-    return Q(**{f"{prefix}persona__side__in": COUNTS_FOR[side]})
+def mismatch_rule(thresholds, *, counts="counted_demand__", item=""):
+    """The mismatch kind of a row, as SQL (Mismatch.NONE when it holds not): of a RoadmapItem
+    by default, of an ItemDemand with counts="", item="item__".
 
-
-def _weight():
-    return F("evidence__importance") + 1
-
-
-# What the mismatch compares, beside the sums: the item's class, whose problem, requester.
-TAGS = ["roadmapitem__triage__beneficiary_class", "roadmapitem__triage__whose_problem",
-        "roadmapitem__requesting_persona__side"]
-
-
-def side_totals(links, *also):
-    """Notes and score per side for these EvidenceLink rows, grouped by item (and `also`)."""
-    customer, user = on_side(Side.CUSTOMER), on_side(Side.USER)
-    zero = Value(0)
-    return links.order_by().values(*also, item=F("roadmapitem")).annotate(
-        notes=Count("evidence"),
-        customer_notes=Count("evidence", filter=customer),
-        customer_score=Coalesce(Sum(_weight(), filter=customer), zero),
-        user_notes=Count("evidence", filter=user),
-        user_score=Coalesce(Sum(_weight(), filter=user), zero),
-    )
-
-
-def mismatch_rule(thresholds):
-    """The mismatch kind of a side_totals() row, as SQL (Mismatch.NONE when it holds not).
-
-    The rows must also carry the item's class, whose problem and requester's side (see
-    with_tags). "Mostly" is a share of the weight: side score * 100 >= share * both scores.
+    It compares the item's counts with its class, whose problem and requester's side.
+    "Mostly" is a share of the weight: side score * 100 >= share * both scores.
     """
-    enough = Q(notes__gte=thresholds.evidence_min_notes)
-    total = F("customer_score") + F("user_score")
-    share = thresholds.evidence_share
+    enough = Q(**{f"{counts}notes__gte": thresholds.evidence_min_notes})
+    customer_score, user_score = F(f"{counts}customer_score"), F(f"{counts}user_score")
+    total, share = customer_score + user_score, thresholds.evidence_share
     mostly = {
-        Side.CUSTOMER: GreaterThanOrEqual(F("customer_score") * 100, total * share),
-        Side.USER: GreaterThanOrEqual(F("user_score") * 100, total * share),
+        Side.CUSTOMER: GreaterThanOrEqual(customer_score * 100, total * share),
+        Side.USER: GreaterThanOrEqual(user_score * 100, total * share),
     }
-    klass, whose, requester = TAGS
+    klass, whose = f"{item}triage__beneficiary_class", f"{item}triage__whose_problem"
+    requester = f"{item}requesting_persona__side"
 
     def contradicted(problem, side):
         # Says it is `problem`'s problem, but the requester and the evidence are `side`.
@@ -107,20 +78,12 @@ def mismatch_rule(thresholds):
     )
 
 
-def with_tags(links):
-    """side_totals() grouped also by what the mismatch compares (TAGS)."""
-    return side_totals(links, *TAGS)
-
-
-def mismatched_item_ids(thresholds=None, among=None):
-    """The ids of the items (of `among`, a RoadmapItem queryset, or all) whose tag disagrees
-    with their evidence, as one subquery: only the links of those items are summed."""
+def mismatched(items, thresholds=None):
+    """Those of `items` (a RoadmapItem queryset) whose tag disagrees with their evidence: a
+    filter on their counted demand and triage, joined once."""
     thresholds = thresholds or ReviewThresholds.current()
-    links = EvidenceLink.objects.all()
-    if among is not None:
-        links = links.filter(roadmapitem__in=among.order_by().values("pk"))
-    rows = with_tags(links).annotate(mismatch=mismatch_rule(thresholds))
-    return rows.exclude(mismatch=Mismatch.NONE).values("item")
+    return items.filter(counted_demand__notes__gte=thresholds.evidence_min_notes).alias(
+        mismatch=mismatch_rule(thresholds)).exclude(mismatch=Mismatch.NONE)
 
 
 def _aggregate(queryset, function, column):
@@ -136,22 +99,10 @@ def asking_companies(item_ref=None):
         roadmapitem=item_ref, evidence__company=OuterRef("pk"))))
 
 
-def company_annotations(today=None):
-    """Per item (a RoadmapItem queryset's row): companies asking, their revenue, and the
-    companies renewing within 90 days (overdue included) with their revenue."""
-    today = today or timezone.localdate()
-    asking = asking_companies()
-    renewing = asking.filter(renewal_date__lte=today + RENEWAL_WINDOW)
-    zero = Value(Decimal(0))
-    return {
-        "companies": Coalesce(_aggregate(asking, "COUNT", "pk"), 0,
-                              output_field=IntegerField()),
-        "arr": Coalesce(_aggregate(asking, "SUM", "arr"), zero),
-        "renewing": Coalesce(_aggregate(renewing, "COUNT", "pk"), 0,
-                             output_field=IntegerField()),
-        "renewing_arr": Coalesce(_aggregate(renewing, "SUM", "arr"), zero),
-        "next_renewal": _aggregate(renewing, "MIN", "renewal_date"),
-    }
+def asking_revenue():
+    """Per item (a RoadmapItem queryset's row): the revenue of the active companies asking,
+    each company once; what the list sorts "revenue asking" by."""
+    return Coalesce(_aggregate(asking_companies(), "SUM", "arr"), Value(Decimal(0)))
 
 
 @dataclass
@@ -232,26 +183,31 @@ class Demand:
 
 def demand_for(item_ids, *, thresholds=None, today=None):
     """{item id: Demand} for these items (items without notes get an empty Demand), in
-    three queries whatever their number."""
-    from roadmap.models import RoadmapItem
-
+    two queries whatever their number (and one for the thresholds unless given)."""
     item_ids = list(item_ids)
     if not item_ids:
         return {}
     thresholds = thresholds or ReviewThresholds.current()
     demands = {pk: Demand(thresholds=thresholds) for pk in item_ids}
-    totals = with_tags(EvidenceLink.objects.filter(roadmapitem__in=item_ids)).annotate(
-        mismatch=mismatch_rule(thresholds))
+    totals = ItemDemand.objects.filter(item__in=item_ids).annotate(
+        mismatch=mismatch_rule(thresholds, counts="", item="item__")).values(
+        "item", *ItemDemand.COUNTS, "mismatch")
     for row in totals:
         demand = demands[row["item"]]
-        for name in ("notes", "customer_notes", "customer_score", "user_notes", "user_score",
-                     "mismatch"):
+        for name in (*ItemDemand.COUNTS, "mismatch"):
             setattr(demand, name, row[name])
-    money = company_annotations(today)
-    for row in RoadmapItem.objects.filter(pk__in=item_ids).order_by().annotate(
-            **money).values("pk", *money):
-        demand = demands[row["pk"]]
-        for name in money:
-            setattr(demand, name, row[name])
+    # Each (item, active company) pair once, from one index scan of these items' links; a
+    # page's few hundred pairs are summed here.
+    renewing_by = (today or timezone.localdate()) + RENEWAL_WINDOW
+    asking = EvidenceLink.objects.filter(
+        roadmapitem__in=item_ids, evidence__company__archived=False).order_by().values_list(
+        "roadmapitem", "evidence__company", "evidence__company__arr",
+        "evidence__company__renewal_date").distinct()
+    for item_id, _, arr, renewal in asking:
+        demand = demands[item_id]
+        demand.companies, demand.arr = demand.companies + 1, demand.arr + arr
+        if renewal is not None and renewal <= renewing_by:
+            demand.renewing, demand.renewing_arr = demand.renewing + 1, demand.renewing_arr + arr
+            demand.next_renewal = min(demand.next_renewal or renewal, renewal)
     return demands
 

@@ -5,26 +5,25 @@ which this class fills in. Each hook runs a fixed number of queries.
 """
 
 from django import forms
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import F
 from django.db.models.functions import Coalesce
 
 from personas.models import Side
 from roadmap.extensions import Column, RoadmapExtension
 
 from . import demand as counted
-from .models import EvidenceLink
+from .models import ItemDemand
 from .value import suggestions
 
 MISMATCH = "mismatch"
 
 
 def _sort_expression(key):
-    """The SQL a demand column sorts by: one correlated subquery per item."""
-    if key in {"customer_score", "user_score", "notes"}:
-        links = EvidenceLink.objects.filter(roadmapitem=OuterRef("pk"))
-        totals = counted.side_totals(links)
-        return Coalesce(Subquery(totals.values(key)[:1]), 0)
-    return counted.company_annotations()[key]
+    """The SQL a demand column sorts by: the item's counts (a join), or its companies'
+    revenue (a correlated subquery per item)."""
+    if key in ItemDemand.COUNTS:
+        return Coalesce(F(f"counted_demand__{key}"), 0)
+    return counted.asking_revenue()
 
 
 class EvidenceExtension(RoadmapExtension):
@@ -54,12 +53,9 @@ class EvidenceExtension(RoadmapExtension):
     def filter_list(self, items, data):
         wanted = data.get("evidence")
         if wanted == MISMATCH:
-            return items.filter(pk__in=counted.mismatched_item_ids(among=items))
-        linked = Exists(EvidenceLink.objects.filter(roadmapitem=OuterRef("pk")))
-        if wanted == "any":
-            return items.filter(linked)
-        if wanted == "none":
-            return items.filter(~linked)
+            return counted.mismatched(items)
+        if wanted in ("any", "none"):
+            return items.filter(counted_demand__isnull=wanted == "none")
         return items
 
     def sort_list(self, items, key, descending):

@@ -18,13 +18,13 @@ from django.core.validators import (
     URLValidator,
 )
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from personas.models import Persona
+from personas.models import Persona, Side
 from roadmap.models import EditConflict, Horizon, RoadmapItem, Status
 
 TEXT_MAX_LENGTH = 5000
@@ -259,6 +259,7 @@ class Evidence(models.Model):
             note._history_user = recorded_by
             note.save()
             note.history.update(history_type="+")
+            ItemDemand.refresh(item.pk for item in items)
         return note
 
     @classmethod
@@ -281,6 +282,7 @@ class Evidence(models.Model):
                 [linked_then(history=records[link.evidence_id], id=link.id,
                              evidence_id=link.evidence_id, roadmapitem_id=link.roadmapitem_id)
                  for link in links], batch_size=500)
+            ItemDemand.refresh(link.roadmapitem_id for link in links)
         return created
 
     def claim_version(self, expected_version):
@@ -296,6 +298,7 @@ class Evidence(models.Model):
         the note since `expected_version`: then raise EditConflict with the note as it is."""
         with transaction.atomic():
             self.claim_version(expected_version)
+            linked_before = self.linked_item_ids()
             self.skip_history_when_saving = True
             try:
                 self.save()
@@ -305,6 +308,11 @@ class Evidence(models.Model):
                 del self.skip_history_when_saving
             self._history_user = edited_by
             self.save()
+            ItemDemand.refresh(linked_before | self.linked_item_ids())
+
+    def linked_item_ids(self):
+        return set(EvidenceLink.objects.filter(evidence=self).values_list("roadmapitem",
+                                                                         flat=True))
 
     def link_to(self, item, *, linked_by):
         """Link this note to `item` (nothing changes when it already is); one history record.
@@ -322,6 +330,7 @@ class Evidence(models.Model):
             self.refresh_from_db(fields=["version"])
             self._history_user = linked_by
             self.save()
+            ItemDemand.refresh([item.pk])
         return True
 
     def unlink_from(self, item, *, unlinked_by):
@@ -338,6 +347,7 @@ class Evidence(models.Model):
             self.refresh_from_db(fields=["version"])
             self._history_user = unlinked_by
             self.save()
+            ItemDemand.refresh([item.pk])
         return True
 
     def last_change(self):
@@ -349,9 +359,69 @@ class Evidence(models.Model):
 # One note linked to one item: the many-to-many table, with `evidence` and `roadmapitem`.
 EvidenceLink = Evidence.items.through
 
+# The persona sides whose notes count for each side of the line: a note from someone who
+# pays and uses counts for both.
+COUNTS_FOR = {side: side.persona_sides for side in Side}
+
+
+def on_side(side, prefix="evidence__"):
+    return Q(**{f"{prefix}persona__side__in": COUNTS_FOR[side]})
+
+
+def side_totals(links, *also):
+    """Notes and score per side for these EvidenceLink rows, grouped by item (and `also`).
+    A note weighs 1 + its importance."""
+    customer, user = on_side(Side.CUSTOMER), on_side(Side.USER)
+    weight, zero = F("evidence__importance") + 1, Value(0)
+    return links.order_by().values(*also, item=F("roadmapitem")).annotate(
+        notes=Count("evidence"),
+        customer_notes=Count("evidence", filter=customer),
+        customer_score=Coalesce(Sum(weight, filter=customer), zero),
+        user_notes=Count("evidence", filter=user),
+        user_score=Coalesce(Sum(weight, filter=user), zero),
+    )
+
+
+class ItemDemand(models.Model):
+    """An item's notes and score per side, kept up to date by every write that links,
+    unlinks or changes a note (refresh, in the same transaction), so the list, the dashboard
+    and the mismatch read one row per item instead of summing every link."""
+
+    COUNTS = ["notes", "customer_notes", "customer_score", "user_notes", "user_score"]
+
+    item = models.OneToOneField(RoadmapItem, on_delete=models.CASCADE, primary_key=True,
+                                related_name="counted_demand")
+    notes = models.PositiveIntegerField(default=0)
+    customer_notes = models.PositiveIntegerField(default=0)
+    customer_score = models.PositiveIntegerField(default=0)
+    user_notes = models.PositiveIntegerField(default=0)
+    user_score = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"Demand for item {self.item_id}"
+
+    @classmethod
+    def refresh(cls, item_ids):
+        """Count the notes of these items again. The items are locked first, so two writes
+        to one item at once count one after the other, never from a stale snapshot."""
+        item_ids = sorted(set(item_ids))
+        if not item_ids:
+            return
+        with transaction.atomic():
+            list(RoadmapItem.objects.select_for_update().filter(pk__in=item_ids).order_by(
+                "pk").values_list("pk", flat=True))
+            counted = [cls(item_id=row["item"], **{name: row[name] for name in cls.COUNTS})
+                       for row in side_totals(EvidenceLink.objects.filter(
+                           roadmapitem__in=item_ids))]
+            cls.objects.filter(item__in=item_ids).exclude(
+                item__in=[row.item_id for row in counted]).delete()
+            cls.objects.bulk_create(counted, update_conflicts=True, unique_fields=["item"],
+                                    update_fields=cls.COUNTS, batch_size=1000)
+
 
 def move_persona_evidence(merged, kept, *, merged_by, reason):
-    """A persona merge moves its notes to the persona kept (registered with personas)."""
+    """A persona merge moves its notes to the persona kept (registered with personas).
+    Both are on one side, so no item's demand changes."""
     for note in Evidence.objects.select_for_update().filter(persona=merged):
         note.persona = kept
         note.version += 1

@@ -16,7 +16,7 @@ from django.utils import timezone
 from personas.models import Persona
 from roadmap.models import RoadmapItem
 
-from .models import Company, Evidence, Segment, Source
+from .models import Company, Evidence, EvidenceLink, ItemDemand, Segment, Source
 
 E, M, S = Segment.ENTERPRISE, Segment.MID_MARKET, Segment.SMALL_BUSINESS
 
@@ -226,10 +226,14 @@ def remove_demo_evidence(demo, *, by):
     notes = Evidence.objects.filter(text__in=[note[-1] for note in NOTES],
                                     recorded_by__in=demo.logins)
     removed_notes = 0
+    linked = EvidenceLink.objects.filter(evidence__in=notes).values_list("roadmapitem",
+                                                                          flat=True)
+    counted_again = set(linked)
     for note in notes:
         note._history_user, note._change_reason = by, reason
         note.delete()
         removed_notes += 1
+    ItemDemand.refresh(counted_again)
     removed_companies = 0
     for company in Company.objects.filter(name__in=[c[0] for c in COMPANIES]):
         if company.evidence.exists():

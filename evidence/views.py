@@ -272,8 +272,7 @@ def company_options(request):
 def dashboard_context(request, items):
     """The dashboard's evidence lists for its filtered `items` (the hook roadmap calls)."""
     thresholds = ReviewThresholds.current()
-    mismatched = items.filter(
-        pk__in=counted.mismatched_item_ids(thresholds, among=items)).for_review()
+    mismatched = counted.mismatched(items, thresholds).for_review()
     # The first ten with the count of all in one query: the mismatch's scan runs once.
     first = list(mismatched.annotate(total=Window(Count("pk")))[:DASHBOARD_LIST_LIMIT])
     demands = counted.demand_for([item.pk for item in first], thresholds=thresholds)
@@ -284,11 +283,12 @@ def dashboard_context(request, items):
         item.mismatch = describe_mismatch(item, item.demand)
     today = timezone.localdate()
     at_risk = Company.objects.at_risk(today=today).order_by("renewal_date", "name")
-    risky = list(at_risk[:DASHBOARD_LIST_LIMIT])
+    risky = list(at_risk.annotate(total=Window(Count("pk")))[:DASHBOARD_LIST_LIMIT])
     _attach_linked_items(risky)
     return {"evidence_dashboard": {
         "mismatched": first, "mismatched_count": first[0].total if first else 0,
-        "thresholds": thresholds, "at_risk": risky, "at_risk_count": at_risk.count(),
+        "thresholds": thresholds, "at_risk": risky,
+        "at_risk_count": risky[0].total if risky else 0,
         "today": today, "listening": listening_coverage(today), "list_limit":
         DASHBOARD_LIST_LIMIT,
     }}

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from evidence.demand import Mismatch, demand_for, mismatched_item_ids
+from evidence.demand import Mismatch, demand_for, mismatched
 from evidence.extension import describe_mismatch
 from evidence.value import suggestions
 from roadmap.extensions import Suggestion
@@ -88,7 +88,7 @@ def test_users_only_item_with_mostly_customer_evidence_is_flagged(
         make_note(buyer, by=pm, items=[item], importance=importance)
     counted = demand(item)
     assert (counted.mismatch == Mismatch.CUSTOMER_EVIDENCE) is flagged
-    assert RoadmapItem.objects.filter(pk__in=mismatched_item_ids()).exists() is flagged
+    assert mismatched(RoadmapItem.objects.all()).exists() is flagged
 
 
 def test_customers_only_item_with_mostly_user_evidence_is_flagged_with_its_numbers(

@@ -320,8 +320,8 @@ def test_dashboard_query_count_is_fixed_whatever_the_size(
     # one-sided items), active personas, persona and metric reach (one query), active
     # metrics, products and owners for the filter menus, one-sided list, challenges; the
     # value map (cells, largest items); evidence: thresholds, mismatched items with their
-    # count, renewals at risk and their count, listening (tests/evidence counts the rest)
-    with django_assert_num_queries(20):
+    # count, renewals at risk with their count, listening (tests/evidence counts the rest)
+    with django_assert_num_queries(19):
         response = lead_client.get(URL)
     assert response.status_code == 200
     assert response.context["balance"].overall.total == 60
