@@ -1,6 +1,9 @@
 """Money in the one currency the settings name: `{{ company.arr|money }}` ($420,000) and
 `{{ demand.arr|money_short }}` ($420K), in the active language's conventions (Babel)."""
 
+from functools import cache
+
+from babel import Locale
 from babel.numbers import format_compact_currency, format_currency
 from django import template
 from django.conf import settings
@@ -10,7 +13,13 @@ register = template.Library()
 
 
 def _locale():
-    return to_locale(get_language() or settings.LANGUAGE_CODE)
+    return _parsed(to_locale(get_language() or settings.LANGUAGE_CODE))
+
+
+@cache
+def _parsed(name):
+    # Babel parses a locale name on every call; a list page formats a hundred amounts.
+    return Locale.parse(name)
 
 
 def money(amount):
