@@ -168,17 +168,6 @@ class Demand:
             return Side.CUSTOMER if self.customer_share >= self.user_share else Side.USER
         return None
 
-    def as_data(self):
-        """What the API's `demand` carries."""
-        return {
-            "notes": self.notes,
-            "customer": {"notes": self.customer_notes, "score": self.customer_score,
-                         "share": self.customer_share},
-            "user": {"notes": self.user_notes, "score": self.user_score,
-                     "share": self.user_share},
-            "companies": self.companies, "arr": self.arr, "renewing": self.renewing,
-            "renewing_arr": self.renewing_arr, "end_user_mentions": self.end_user_mentions,
-        }
 
 
 def demand_for(item_ids, *, thresholds=None, today=None):

@@ -65,10 +65,17 @@ class EvidenceExtension(RoadmapExtension):
         order = value.desc() if descending else value.asc()
         return items.order_by(order, "product__name", "title", "pk")
 
+    @property
+    def api_item_fields(self):
+        from .schemas import DemandOut, MismatchOut  # ninja's, loaded with the API
+
+        return {"demand": DemandOut, "evidence_mismatch": MismatchOut}
+
     def load_rows(self, items):
         demands = counted.demand_for([item.pk for item in items])
         for item in items:
             item.demand = demands[item.pk]
+            item.evidence_mismatch = mismatch_data(item, item.demand)
 
     def triage_suggestions(self, item):
         return suggestions(counted.demand_for([item.pk])[item.pk])
@@ -98,6 +105,14 @@ class EvidenceExtension(RoadmapExtension):
         from .seed import remove_demo_evidence
 
         return remove_demo_evidence(demo, by=by)
+
+
+def mismatch_data(item, demand):
+    """The mismatch as the API gives it, or None when the tag agrees."""
+    if not demand.mismatch:
+        return None
+    return {"kind": demand.mismatch, "side": demand.mismatch_side,
+            "share": demand.mismatch_share, "description": describe_mismatch(item, demand)}
 
 
 def describe_mismatch(item, demand):

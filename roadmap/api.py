@@ -10,6 +10,7 @@ from django import forms
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, responses
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import create_model
 
 from tokens.auth import signed_in
 from whobenefits.api_errors import StaleVersion, valid_form
@@ -17,6 +18,7 @@ from whobenefits.api_forms import changed, form_data, save_through
 from whobenefits.forms import SluggedForm
 from whobenefits.people import person_label
 
+from . import extensions
 from .balance import RoadmapBalance
 from .forms import (
     ItemQueryForm,
@@ -109,6 +111,24 @@ class ItemOut(Schema):
         return review.verdict if review else None
 
 
+def with_extension_fields(schema):
+    """`schema` with the fields higher apps add to an item (evidence: `demand`,
+    `evidence_mismatch`), read from the item after their load_rows (see loaded)."""
+    fields = {name: (kind | None, None) for extension in extensions.registered()
+              for name, kind in extension.api_item_fields.items()}
+    return create_model(schema.__name__, __base__=schema, **fields) if fields else schema
+
+
+ItemOut = with_extension_fields(ItemOut)
+
+
+def loaded(items):
+    """`items` with what the extensions show of each (a fixed number of queries)."""
+    for extension in extensions.registered():
+        extension.load_rows(items)
+    return items
+
+
 class ItemIn(Schema):
     """A new item's details; ids for the product, the requesting persona and the owner."""
 
@@ -147,6 +167,14 @@ class ItemPagination(PageNumberPagination):
 
     def __init__(self, **kwargs):
         super().__init__(page_size=50, max_page_size=MAX_PAGE_SIZE, **kwargs)
+
+
+class ItemListPagination(ItemPagination):
+    """A page of items, each with what the extensions add to it."""
+
+    def paginate_queryset(self, queryset, pagination, **params):
+        page = super().paginate_queryset(queryset, pagination, **params)
+        return {**page, "items": loaded(list(page["items"]))}
 
 
 def filter_parameters(form_class):
@@ -205,7 +233,7 @@ def edit_product(request, pk: int, changes: ProductChanges):
 
 @router.get("/items", response=list[ItemOut], auth=signed_in("roadmap.view_roadmapitem"),
             openapi_extra={"parameters": filter_parameters(ItemQueryForm)})
-@paginate(ItemPagination)
+@paginate(ItemListPagination)
 def list_items(request):
     """The roadmap list's items with its filters (invalid ones are a 422), in its order."""
     filters = valid_form(ItemQueryForm(request.GET))
@@ -217,12 +245,12 @@ def list_items(request):
              auth=signed_in("roadmap.add_roadmapitem", CAN_EDIT))
 def create_item(request, item: ItemIn):
     created = save_through(RoadmapItemForm(form_data(item.dict())), by=request.user)
-    return responses.Status(201, created)
+    return responses.Status(201, loaded([_reloaded(created.pk)])[0])
 
 
 @router.get("/items/{pk}", response=ItemOut, auth=signed_in("roadmap.view_roadmapitem"))
 def get_item(request, pk: int):
-    return get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk)
+    return loaded([get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk)])[0]
 
 
 @router.patch("/items/{pk}", response=ItemOut,
@@ -236,9 +264,9 @@ def edit_item(request, pk: int, changes: ItemChanges):
     try:
         edited.save_edit(expected_version=form.cleaned_data["version"], edited_by=request.user)
     except EditConflict as conflict:
-        raise StaleVersion(ItemOut.model_validate(_reloaded(pk)),
+        raise StaleVersion(ItemOut.model_validate(loaded([_reloaded(pk)])[0]),
                            details_differences(conflict.current, edited)) from None
-    return _reloaded(pk)
+    return loaded([_reloaded(pk)])[0]
 
 
 def _reloaded(pk):

@@ -69,6 +69,10 @@ class RoadmapExtension:
         """`items` are the dashboard's filtered items."""
         return {}
 
+    # The API's item: extra fields ({name: schema type}), read from the item's attributes
+    # after load_rows (run on each page of items, as for the list).
+    api_item_fields = {}
+
     # The CSV and spreadsheet export.
     def export_headers(self):
         return []

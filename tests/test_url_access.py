@@ -123,6 +123,11 @@ EXPECTED = {
     "api:confirm": ("405/400", "405/403", "405/400", "405/403", "405/401"),
     "api:list_audit": ("403/405", "403/405", "200/405", "403/405", "401/405"),
     "api:put_review": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:list_companies": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:list_evidence": ("200/400", "200/400", "200/400", "403/403", "401/401"),
+    "api:create_evidence": ("200/400", "200/400", "200/400", "403/403", "401/401"),
+    "api:link_evidence": ("405/400", "405/400", "405/400", "405/403", "405/401"),
+    "api:unlink_evidence": ("405/405",) * 5,
     # Probes for a load balancer: no login; GET and HEAD only.
     "healthz": ("200/405",) * 5,
     "readyz": ("200/405",) * 5,
@@ -251,6 +256,11 @@ def url_for(key, objects):
                    "api:preview": "import", "api:confirm": "import"}
     if key in api_objects:
         return reverse(key, args=[objects[api_objects[key]].pk])
+    if key == "api:link_evidence":
+        return reverse(key, args=[objects["evidence_evidence"].pk])
+    if key == "api:unlink_evidence":
+        return reverse(key, args=[objects["evidence_evidence"].pk,
+                                  objects["roadmap_roadmapitem"].pk])
     if key == "tokens:token-revoke":
         return reverse(key, args=[objects["api_token"].pk])
     if key == "evidence:company-detail":

@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as SchemaError
 
 from audit.api import router as audit_router
+from evidence.api import router as evidence_router
 from imports.api import router as imports_router
 from personas.api import router as personas_router
 from roadmap.api import router as roadmap_router
@@ -29,7 +30,7 @@ from .errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, is_database_unava
 
 logger = logging.getLogger(__name__)
 
-ROUTERS = [roadmap_router, personas_router, imports_router, audit_router]
+ROUTERS = [roadmap_router, personas_router, imports_router, audit_router, evidence_router]
 
 api = NinjaAPI(
     title="Who Benefits API",
