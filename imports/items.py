@@ -280,8 +280,8 @@ def _read_values(plan, cells, reader, mapping, layout, lookups):
                                                 f"at most {KEY_MAX_LENGTH} fit.")
         values["external_key"] = key
     if reader.mapped("external_url"):
-        values["external_url"] = _url(plan, reader.text(cells, "external_url"),
-                                      headers["external_url"])
+        values["external_url"] = check_link(plan, reader.text(cells, "external_url"),
+                                            headers["external_url"])
     if reader.mapped("labels"):
         values["labels"] = _labels(plan, reader.cells(cells, "labels"), headers["labels"])
     return values
@@ -343,7 +343,8 @@ def _persona(plan, text, column, lookups):
     return persona.pk
 
 
-def _url(plan, text, column):
+def check_link(plan, text, column):
+    """An http(s) link of at most 500 characters, or an error on the plan."""
     url = str(text).strip()
     if not url:
         return ""

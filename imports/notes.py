@@ -9,8 +9,6 @@ of queries, whatever the number of rows.
 
 from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils import timezone
 
@@ -18,7 +16,7 @@ from evidence.models import TEXT_MAX_LENGTH, Company, Evidence, Importance, Sour
 from personas.models import Persona
 from roadmap.models import RoadmapItem
 
-from .items import ERROR, NEW, UNCHANGED, Plan, RowPlan, RowReader
+from .items import ERROR, NEW, UNCHANGED, Plan, RowPlan, RowReader, check_link
 from .sources import ItemField, normal
 
 FIELDS = [
@@ -51,7 +49,6 @@ COLUMNS = {
     "items": ("Item key", "Item keys", "Items", "Item", "Key", "Keys", "Item id", "Issue key"),
 }
 CONTACT_MAX_LENGTH = Evidence._meta.get_field("contact_name").max_length
-LINK_MAX_LENGTH = Evidence._meta.get_field("link").max_length
 SOURCES = {normal(label): value for value, label in Source.choices} | {
     normal(value): value for value in Source.values}
 IMPORTANCES = {normal(label): value for value, label in Importance.choices} | {
@@ -183,7 +180,7 @@ def _read_values(plan, cells, reader, lookups):
                           Source.OTHER, "source"),
         "importance": _choice(plan, reader.text(cells, "importance"), headers.get("importance"),
                               IMPORTANCES, Importance.WOULD_HELP, "importance"),
-        "link": _link(plan, reader.text(cells, "link"), headers.get("link")),
+        "link": check_link(plan, reader.text(cells, "link"), headers.get("link")),
         "items": _items(plan, reader.text(cells, "items"), headers.get("items"), lookups),
     }
 
@@ -245,21 +242,6 @@ def _choice(plan, text, column, choices, default, what):
                            f"{what}: {FIELDS_BY_NAME[what].help}")
         return default
     return value
-
-
-def _link(plan, text, column):
-    url = str(text).strip()
-    if not url:
-        return ""
-    try:
-        URLValidator(schemes=["http", "https"])(url)
-    except ValidationError:
-        plan.error(column, f"\u201c{url[:80]}\u201d is not a web link (http or https).")
-        return ""
-    if len(url) > LINK_MAX_LENGTH:
-        plan.error(column, f"The link is {len(url):,} characters long; at most "
-                           f"{LINK_MAX_LENGTH} fit.")
-    return url
 
 
 def _items(plan, text, column, lookups):

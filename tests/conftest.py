@@ -83,6 +83,16 @@ def user_persona(db):
 
 
 @pytest.fixture
+def buyer(db):
+    return make_persona(side="customer", name="Economic buyer")
+
+
+@pytest.fixture
+def employee(db):
+    return make_persona(side="user", name="Field employee")
+
+
+@pytest.fixture
 def item(db, pm):
     return make_item(title="Single sign-on", owner=pm)
 

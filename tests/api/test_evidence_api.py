@@ -1,24 +1,13 @@
 """The evidence API: companies, notes (list, create, link, unlink), and each item's demand
 and mismatch in the roadmap's item representation."""
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from evidence.models import Evidence
-from tests.factories import make_company, make_item, make_note, make_persona, triage
+from tests.factories import make_company, make_item, make_note, triage
 
 from .conftest import token_client
-
-
-@pytest.fixture
-def buyer(db):
-    return make_persona(side="customer", name="Economic buyer")
-
-
-@pytest.fixture
-def employee(db):
-    return make_persona(side="user", name="Field employee")
 
 
 def test_companies_are_listed_with_their_revenue_and_filters(pm_api):

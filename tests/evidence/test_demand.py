@@ -14,16 +14,6 @@ from roadmap.models import ReviewThresholds, RoadmapItem
 from tests.factories import make_company, make_item, make_note, make_persona, triage
 
 
-@pytest.fixture
-def buyer(db):
-    return make_persona(side="customer", name="Economic buyer")
-
-
-@pytest.fixture
-def employee(db):
-    return make_persona(side="user", name="Field employee")
-
-
 def demand(item):
     return demand_for([item.pk])[item.pk]
 

@@ -13,11 +13,6 @@ from personas.models import Persona
 from tests.factories import make_company, make_item, make_note, make_persona, triage
 
 
-@pytest.fixture
-def buyer(db):
-    return make_persona(side="customer", name="Economic buyer")
-
-
 def test_a_note_is_recorded_with_its_items_as_one_history_record(pm, item, buyer):
     note = make_note(buyer, by=pm, items=[item], text="SSO or no renewal.")
     assert list(note.items.all()) == [item]

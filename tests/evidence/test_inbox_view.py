@@ -1,18 +1,12 @@
 """The evidence inbox: notes not linked to an item, linked by searching titles."""
 
-import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from evidence.models import Evidence
-from tests.factories import make_company, make_item, make_note, make_persona
+from tests.factories import make_company, make_item, make_note
 
 INBOX = reverse("evidence:inbox")
-
-
-@pytest.fixture
-def buyer(db):
-    return make_persona(side="customer", name="Economic buyer")
 
 
 def test_inbox_lists_only_unlinked_notes(pm_client, pm, item, buyer):

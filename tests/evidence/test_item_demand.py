@@ -2,23 +2,12 @@
 unlinks or corrects a note counts its items again in the same transaction. Each test
 writes the way a person does, then reads what the roadmap list shows."""
 
-import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
 from evidence.demand import Mismatch, demand_for
 from evidence.models import Evidence, ItemDemand
-from tests.factories import import_file, make_item, make_note, make_persona, triage
-
-
-@pytest.fixture
-def buyer(db):
-    return make_persona(side="customer", name="Economic buyer")
-
-
-@pytest.fixture
-def employee(db):
-    return make_persona(side="user", name="Field employee")
+from tests.factories import import_file, make_item, make_note, triage
 
 
 def counts(item):

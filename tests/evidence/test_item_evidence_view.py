@@ -2,22 +2,11 @@
 
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from evidence.models import Evidence
 from tests.factories import make_company, make_note, make_persona, triage
-
-
-@pytest.fixture
-def buyer(db):
-    return make_persona(side="customer", name="Economic buyer")
-
-
-@pytest.fixture
-def employee(db):
-    return make_persona(side="user", name="Field employee")
 
 
 def add_url(item):

@@ -18,16 +18,6 @@ DASHBOARD = reverse("roadmap:dashboard")
 
 
 @pytest.fixture
-def buyer(db):
-    return make_persona(side="customer", name="Economic buyer")
-
-
-@pytest.fixture
-def employee(db):
-    return make_persona(side="user", name="Field employee")
-
-
-@pytest.fixture
 def mismatched(pm, buyer, employee):
     """Tagged users only, asked for by two buyers of Acme."""
     item = make_item(title="Approve from email", horizon="now")
