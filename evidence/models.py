@@ -364,16 +364,13 @@ EvidenceLink = Evidence.items.through
 COUNTS_FOR = {side: side.persona_sides for side in Side}
 
 
-def on_side(side, prefix="evidence__"):
-    return Q(**{f"{prefix}persona__side__in": COUNTS_FOR[side]})
-
-
-def side_totals(links, *also):
-    """Notes and score per side for these EvidenceLink rows, grouped by item (and `also`).
-    A note weighs 1 + its importance."""
-    customer, user = on_side(Side.CUSTOMER), on_side(Side.USER)
+def side_totals(links):
+    """Notes and score per side for these EvidenceLink rows, grouped by item. A note weighs
+    1 + its importance."""
+    customer = Q(evidence__persona__side__in=COUNTS_FOR[Side.CUSTOMER])
+    user = Q(evidence__persona__side__in=COUNTS_FOR[Side.USER])
     weight, zero = F("evidence__importance") + 1, Value(0)
-    return links.order_by().values(*also, item=F("roadmapitem")).annotate(
+    return links.order_by().values(item=F("roadmapitem")).annotate(
         notes=Count("evidence"),
         customer_notes=Count("evidence", filter=customer),
         customer_score=Coalesce(Sum(weight, filter=customer), zero),
