@@ -24,6 +24,7 @@ from whobenefits.people import person_label
 AUDITED_MODELS = {
     "persona": ("personas.Persona", "Persona"),
     "successmetric": ("personas.SuccessMetric", "Success metric"),
+    "archetype": ("personas.Archetype", "Archetype"),
     "product": ("roadmap.Product", "Product"),
     "roadmapitem": ("roadmap.RoadmapItem", "Roadmap item"),
     "triage": ("roadmap.Triage", "Triage answer"),
@@ -179,19 +180,20 @@ def _m2m_values(model, historical, records):
 
 
 def _foreign_key_labels(model, records):
-    """{(related model, pk): label} for every foreign key value on these records."""
+    """{(related model, value): label} for every foreign key value on these records; the
+    value is the one the key stores (the pk, or its to_field: a persona's archetype key)."""
     wanted = defaultdict(set)
     for f in model._meta.fields:
         if isinstance(f, ForeignKey):
             for record in records:
-                pk = getattr(record, f.attname, None)
-                if pk is not None:
-                    wanted[f.related_model].add(pk)
+                value = getattr(record, f.attname, None)
+                if value is not None:
+                    wanted[(f.related_model, f.target_field.attname)].add(value)
     labels = {}
-    for related, pks in wanted.items():
-        for obj in related._default_manager.filter(pk__in=pks):
-            labels[(related, obj.pk)] = person_label(obj) if hasattr(obj, "get_username") \
-                else str(obj)
+    for (related, target), values in wanted.items():
+        for obj in related._default_manager.filter(**{f"{target}__in": values}):
+            labels[(related, getattr(obj, target))] = (
+                person_label(obj) if hasattr(obj, "get_username") else str(obj))
     return labels
 
 

@@ -65,7 +65,8 @@ def make_people_and_items(pm_count, item_count):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from personas.models import Archetype, Persona, Side
+    from personas.models import BuiltInArchetype as Archetype
+    from personas.models import Persona, Side
     from roadmap import roles
     from roadmap.models import Product, RoadmapItem
 
@@ -77,7 +78,7 @@ def make_people_and_items(pm_count, item_count):
         pms[pm.username] = pm.pk
     product = Product.objects.create(name="Race", slug="race")
     buyer = Persona.objects.create(name="Race buyer", slug="race-buyer", side=Side.CUSTOMER,
-                                   archetype=Archetype.BUYER)
+                                   archetype_id=Archetype.BUYER)
     items = [RoadmapItem.objects.create(product=product, title=f"Race item {n}", status="idea",
                                         horizon="now") for n in range(item_count)]
     return {"pms": pms, "items": [i.pk for i in items], "product": product.pk,

@@ -93,7 +93,8 @@ def build_roadmap(item_count, persona_count):
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
-    from personas.models import Archetype, Persona, Side, SuccessMetric
+    from personas.models import BuiltInArchetype as Archetype
+    from personas.models import Persona, Side, SuccessMetric
     from roadmap import roles
     from roadmap.models import (
         OPEN_STATUSES,
@@ -127,7 +128,7 @@ def build_roadmap(item_count, persona_count):
          for n in range(8)])
     personas = Persona.objects.bulk_create([
         Persona(name=f"Persona {n}", slug=f"persona-{n}", side=[Side.CUSTOMER, Side.USER][n % 2],
-                archetype=[Archetype.BUYER, Archetype.END_USER][n % 2], order=n)
+                archetype_id=[Archetype.BUYER, Archetype.END_USER][n % 2], order=n)
         for n in range(persona_count)
     ])
     # A few personas nothing names, so coverage has something to flag.

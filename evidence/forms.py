@@ -32,7 +32,7 @@ class MergeCompaniesForm(forms.Form):
 
 
 def persona_label(persona):
-    return (f"{persona.name} ({persona.get_archetype_display().lower()})"
+    return (f"{persona.name} ({persona.archetype.name.lower()})"
             + (" (archived)" if persona.archived else ""))
 
 
@@ -78,7 +78,7 @@ class EvidenceForm(forms.ModelForm):
         super().__init__(*args, label_suffix="", **kwargs)
         note = self.instance
         self.fields["text"].widget.attrs["maxlength"] = self.fields["text"].max_length
-        self.personas = {str(p.pk): p for p in Persona.objects.filter(
+        self.personas = {str(p.pk): p for p in Persona.objects.select_related("archetype").filter(
             Q(archived=False) | Q(pk=note.persona_id))}
         groups = [(side.label, [(pk, persona_label(p)) for pk, p in self.personas.items()
                                 if p.side == side]) for side in PersonaSide]

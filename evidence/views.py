@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from personas.models import Archetype, Persona, PersonaSide, Side
+from personas.models import Archetype, PersonaSide
 from roadmap.models import EditConflict, ReviewThresholds, RoadmapItem
 from whobenefits.forms import filters_query
 
@@ -35,13 +35,6 @@ SEARCH_RESULTS = 10
 DASHBOARD_LIST_LIMIT = 10
 # What a quick-add form keeps for the next note: the same conversation, most likely.
 KEPT = ["persona", "company", "contact_name", "source", "observed_on"]
-# Which side each built-in archetype is on, for listening coverage.
-ARCHETYPE_SIDES = {
-    Archetype.BUYER: Side.CUSTOMER, Archetype.DECISION_MAKER: Side.CUSTOMER,
-    Archetype.ADMINISTRATOR: Side.CUSTOMER, Archetype.CHAMPION: Side.CUSTOMER,
-    Archetype.END_USER: Side.USER, Archetype.POWER_USER: Side.USER,
-    Archetype.OCCASIONAL_USER: Side.USER,
-}
 
 
 def _safe_next(request, default):
@@ -311,31 +304,39 @@ def _attach_linked_items(companies):
 
 
 def listening_coverage(today):
-    """Notes per archetype over the last 90 days, every archetype listed; then, per archetype,
-    the personas who pay and use, when there are any or they were heard (one query)."""
+    """Notes per archetype over the last 90 days, every archetype listed; then, per archetype
+    on one side, the personas who pay and use, when there are any or they were heard (one
+    query: a row per archetype and side of its personas)."""
     since = today - LISTENING_WINDOW
-    recent = Q(evidence__observed_on__gte=since)
-    heard = {}
-    for persona in Persona.objects.annotate(
-            notes=Count("evidence", filter=recent), last=Max("evidence__observed_on",
-                                                              filter=recent)
-    ).filter(Q(notes__gt=0) | Q(side=PersonaSide.BOTH, archived=False)).values(
-            "archetype", "side", "notes", "last"):
-        seen = heard.setdefault((persona["archetype"], persona["side"] == PersonaSide.BOTH),
-                                {"notes": 0, "personas": 0, "last": None})
-        if persona["notes"]:
-            seen["notes"] += persona["notes"]
-            seen["personas"] += 1
-            seen["last"] = max(filter(None, [seen["last"], persona["last"]]))
-    rows = [_listening_row(archetype.label, ARCHETYPE_SIDES[archetype],
-                           heard.get((archetype.value, False), {})) for archetype in Archetype]
-    rows += [_listening_row(f"{archetype.label} (pays and uses)", PersonaSide.BOTH,
-                            heard[(archetype.value, True)])
-             for archetype in Archetype if (archetype.value, True) in heard]
+    recent = Q(personas__evidence__observed_on__gte=since)
+    counted = Archetype.objects.values(
+        "key", "name", "side", "built_in", "order", persona_side=F("personas__side"),
+    ).annotate(
+        notes=Count("personas__evidence", filter=recent),
+        heard=Count("personas", filter=recent, distinct=True),
+        active=Count("personas", filter=Q(personas__archived=False), distinct=True),
+        last=Max("personas__evidence__observed_on", filter=recent),
+    ).order_by("-built_in", "order", "name")
+    archetypes = {}  # key: (name, side, [rows of its own], [rows of those who pay and use])
+    for row in counted:
+        name, side, own, paying = archetypes.setdefault(
+            row["key"], (row["name"], row["side"], [], []))
+        paying_user = row["persona_side"] == PersonaSide.BOTH and side != PersonaSide.BOTH
+        (paying if paying_user else own).append(row)
+    rows, paying_users = [], []
+    for name, side, own, paying in archetypes.values():
+        rows.append(_listening_row(name, side, own))
+        if any(row["notes"] or row["active"] for row in paying):
+            paying_users.append(_listening_row(f"{name} (pays and uses)", PersonaSide.BOTH,
+                                               paying))
+    rows += paying_users
     return {"rows": rows, "since": since, "unheard": [r for r in rows if not r["notes"]],
             "days": LISTENING_WINDOW.days}
 
 
-def _listening_row(archetype, side, heard):
-    return {"archetype": archetype, "side": side, "notes": heard.get("notes", 0),
-            "personas": heard.get("personas", 0), "last": heard.get("last")}
+def _listening_row(archetype, side, counted):
+    """One row of listening coverage, adding up the counted rows of its personas' sides."""
+    return {"archetype": archetype, "side": PersonaSide(side),
+            "notes": sum(row["notes"] for row in counted),
+            "personas": sum(row["heard"] for row in counted),
+            "last": max((row["last"] for row in counted if row["last"]), default=None)}

@@ -2,12 +2,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Count
 from django.template.response import TemplateResponse
 
 from audit.admin import AuditedAdmin
 
 from .forms import MergePersonasForm
-from .models import Persona, SuccessMetric
+from .models import Archetype, Persona, SuccessMetric
 
 
 @admin.register(Persona)
@@ -17,6 +18,7 @@ class PersonaAdmin(AuditedAdmin):
         "archived",
     ]
     list_filter = ["side", "archetype", "archived"]
+    list_select_related = ["archetype"]
     search_fields = ["name", "description", "concerns"]
     ordering = ["side", "order", "name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -94,3 +96,30 @@ class SuccessMetricAdmin(AuditedAdmin):
     list_filter = ["side", "archived"]
     search_fields = ["name", "description"]
     ordering = ["side", "order", "name"]
+
+
+@admin.register(Archetype)
+class ArchetypeAdmin(AuditedAdmin):
+    list_display = ["name", "side", "built_in", "persona_count"]
+    list_filter = ["side", "built_in"]
+    search_fields = ["name", "description"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(persona_count=Count("personas"))
+
+    @admin.display(description="personas", ordering="persona_count")
+    def persona_count(self, archetype):
+        return archetype.persona_count
+
+    def get_readonly_fields(self, request, obj=None):
+        # Personas name it by its key; a built-in one keeps its side too.
+        if obj is None:
+            return []
+        return ["key", "side"] if obj.built_in else ["key"]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else {"key": ["name"]}
+
+    def has_delete_permission(self, request, obj=None):
+        # Also refuses a bulk delete that selects one (403, nothing deleted).
+        return super().has_delete_permission(request, obj) and not (obj and obj.built_in)

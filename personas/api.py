@@ -1,3 +1,5 @@
+from typing import Annotated
+
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, responses
 
@@ -5,9 +7,13 @@ from tokens.auth import signed_in
 from whobenefits.api_forms import changed, form_data, save_through
 
 from .forms import PersonaForm, SuccessMetricForm
-from .models import Archetype, Persona, Side, SuccessMetric
+from .models import Persona, Side, SuccessMetric
 
 router = Router(tags=["personas"])
+# A persona's archetype, by its key: a built-in one or one an admin added.
+Archetype = Annotated[str, Field(description=(
+    "The archetype's key: buyer, decision_maker, administrator, champion, end_user, power_user, "
+    "occasional_user, or one an admin added."))]
 
 
 class MetricOut(Schema):
@@ -27,6 +33,10 @@ class PersonaOut(Schema):
     concerns: str
     metrics: list[int]
     archived: bool
+
+    @staticmethod
+    def resolve_archetype(persona):
+        return persona.archetype_id
 
     @staticmethod
     def resolve_metrics(persona):

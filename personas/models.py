@@ -93,8 +93,8 @@ class SuccessMetric(models.Model):
         return self.triages.exists()
 
 
-class Archetype(models.TextChoices):
-    """What role a persona plays for the people who buy or use the product."""
+class BuiltInArchetype(models.TextChoices):
+    """The archetypes every installation has (migration 0003 creates them); admins add more."""
 
     BUYER = "buyer", "Buyer"
     DECISION_MAKER = "decision_maker", "Decision-maker"
@@ -103,6 +103,40 @@ class Archetype(models.TextChoices):
     END_USER = "end_user", "End user"
     POWER_USER = "power_user", "Power user"
     OCCASIONAL_USER = "occasional_user", "Occasional user"
+
+
+class Archetype(models.Model):
+    """What role a persona plays for the people who buy or use the product, on a side: the
+    built-in ones (buyer, end user...) and those admins add (security officer, procurement,
+    a self-hosting operator, the customers' own customers)."""
+
+    BuiltIn = BuiltInArchetype
+
+    # What personas store (the built-in keys are the values they always had); fixed once made.
+    key = models.SlugField(max_length=20, unique=True,
+                           help_text="Made from the name; it cannot change later.")
+    name = models.CharField(max_length=80, unique=True)
+    side = models.CharField(max_length=8, choices=PersonaSide.choices)
+    description = models.CharField(max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    built_in = models.BooleanField(default=False, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-built_in", "order", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(side__in=PersonaSide.values),
+                                   name="archetype_side_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = slugify(self.name)[:20]
+        super().save(*args, **kwargs)
 
 
 class PersonaQuerySet(models.QuerySet):
@@ -132,8 +166,6 @@ class Persona(models.Model):
 
     Side = PersonaSide
 
-    Archetype = Archetype
-
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     side = models.CharField(
@@ -141,7 +173,11 @@ class Persona(models.Model):
         help_text="Pays and uses: whoever pays also works in the product every day (a "
                   "self-serve plan, a consumer app, a small team). Rare in B2B.",
     )
-    archetype = models.CharField(max_length=20, choices=Archetype.choices)
+    # The key, not the id: the column keeps the values it had before archetypes were rows.
+    archetype = models.ForeignKey(
+        Archetype, to_field="key", db_column="archetype", on_delete=models.PROTECT,
+        related_name="personas",
+    )
     description = models.CharField(max_length=300, blank=True)
     concerns = models.TextField(blank=True, help_text="What this persona cares about.")
     metrics = models.ManyToManyField(
@@ -160,10 +196,6 @@ class Persona(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(side__in=PersonaSide.values),
                                    name="persona_side_valid"),
-            models.CheckConstraint(
-                condition=Q(archetype__in=Archetype.values),
-                name="persona_archetype_valid",
-            ),
         ]
 
     def __str__(self):

@@ -10,7 +10,7 @@ from .models import Persona, PersonaSide
 @permission_required("personas.view_persona", raise_exception=True)
 def persona_list(request):
     show_archived = PersonaListForm(request.GET).valid_filters().get("archived", False)
-    personas = Persona.objects.prefetch_related("metrics")
+    personas = Persona.objects.select_related("archetype").prefetch_related("metrics")
     if not show_archived:
         personas = personas.active()
     sides = [

@@ -180,11 +180,11 @@ class RoadmapItemForm(ItemDetailsForm):
         # Archived personas and people without a role cannot be chosen, but an item that
         # already names one keeps it.
         personas = self.fields["requesting_persona"]
-        personas.queryset = Persona.objects.filter(
+        personas.queryset = Persona.objects.select_related("archetype").filter(
             Q(archived=False) | Q(pk=item.requesting_persona_id)
         )
         personas.label_from_instance = lambda p: (
-            f"{p.name} ({p.get_side_display().lower()}, {p.get_archetype_display().lower()})"
+            f"{p.name} ({p.get_side_display().lower()}, {p.archetype.name.lower()})"
             + (" (archived)" if p.archived else "")
         )
         personas.empty_label = "No persona"
@@ -287,7 +287,7 @@ class TriageForm(VersionedForm):
         # One query each, whatever the number of personas and metrics: the active ones (of
         # the item's product, and those shared by all), and any other the answer names.
         products = Product.objects.filter(pk=item.product_id)
-        self.personas = list(Persona.objects.filter(
+        self.personas = list(Persona.objects.select_related("archetype").filter(
             Q(pk__in=products.personas().active())
             | Q(pk__in=[p.pk for p in [*named, *named_indirect]])
         ).annotate(own=Exists(Product.personas.through.objects.filter(

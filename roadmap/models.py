@@ -190,7 +190,8 @@ class RoadmapItemQuerySet(models.QuerySet):
     def for_triage(self):
         """An item with its request and whole answer, as the item page and triage form read it."""
         return self.select_related(
-            "product", "owner", "requesting_persona", "triage__triaged_by", "review__reviewed_by",
+            "product", "owner", "requesting_persona__archetype", "triage__triaged_by",
+            "review__reviewed_by",
         ).prefetch_related(
             "triage__primary_beneficiaries", "triage__indirect_beneficiaries", "triage__metrics"
         )

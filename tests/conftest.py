@@ -106,13 +106,17 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def role_groups(request):
     """Tests that commit (the live server's, the task worker's) flush the database after
-    them, the roles' groups included: make the roles again before each of them."""
+    them, the roles' groups (and the built-in archetypes) included: make them again before
+    each of them."""
     if {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
         importlib.import_module("roadmap.migrations.0002_roles").create_roles(apps, None)
         importlib.import_module("imports.migrations.0002_roles").grant(apps, None)
         importlib.import_module("evidence.migrations.0002_roles").grant(apps, None)
         importlib.import_module("tokens.migrations.0002_roles").grant(apps, None)
+        importlib.import_module("personas.migrations.0003_archetypes").create_built_ins(
+            apps, None)
+        importlib.import_module("personas.migrations.0005_archetype_roles").grant(apps, None)
 
 
 @pytest.fixture

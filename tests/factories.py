@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from personas.models import Archetype, Persona, Side, SuccessMetric
+from personas.models import BuiltInArchetype, Persona, Side, SuccessMetric
 from roadmap import roles
 from roadmap.models import Product, RoadmapItem
 
@@ -42,8 +42,8 @@ class PersonaFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Persona {n}")
     side = Side.CUSTOMER
-    archetype = factory.LazyAttribute(
-        lambda p: Archetype.BUYER if p.side == Side.CUSTOMER else Archetype.END_USER
+    archetype_id = factory.LazyAttribute(
+        lambda p: BuiltInArchetype.BUYER if p.side == Side.CUSTOMER else BuiltInArchetype.END_USER
     )
     description = "A persona made for a test."
 

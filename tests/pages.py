@@ -228,6 +228,8 @@ PAGES = [
     Page("admin_person", "/admin/"),
     Page("admin_person", "/admin/personas/persona/"),
     Page("admin_person", "/admin/personas/persona/{buyer}/change/"),
+    Page("admin_person", "/admin/personas/archetype/"),
+    Page("admin_person", "/admin/personas/archetype/add/"),
     Page("admin_person", "/admin/roadmap/roadmapitem/"),
     Page("admin_person", "/admin/roadmap/roadmapitem/{item}/history/"),
     Page("admin_person", "/admin/auth/user/{pm}/change/"),

@@ -21,7 +21,8 @@ from tests.test_tasks import add
 # changelist URL name -> queries with 40+ rows: session, person, 2 permissions, 2 counts,
 # the thresholds check for the nav, the rows; plus filter choices and prefetches.
 EXPECTED_QUERIES = {
-    "admin:personas_persona_changelist": 8,
+    "admin:personas_persona_changelist": 9,  # + the archetypes for the filter
+    "admin:personas_archetype_changelist": 8,
     "admin:personas_successmetric_changelist": 8,
     "admin:roadmap_product_changelist": 9,  # + their own personas (one prefetch)
     "admin:roadmap_roadmapitem_changelist": 9,  # + products for the filter

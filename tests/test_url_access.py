@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult
 
 from evidence.models import Company, Evidence
-from personas.models import Persona
+from personas.models import Archetype, Persona
 from roadmap.models import ReviewThresholds, RoadmapItem
 from tests.conftest import logged_in_client
 from tests.factories import (
@@ -148,6 +148,7 @@ EXPECTED = {
 ADMIN_MODEL_ACCESS = {
     "personas_persona": {"add", "change", "delete", "history"},
     "personas_successmetric": {"add", "change", "delete", "history"},
+    "personas_archetype": {"add", "change", "delete", "history"},
     "roadmap_product": {"add", "change", "delete", "history"},
     "roadmap_roadmapitem": {"add", "change", "history"},
     "roadmap_reviewthresholds": {"change", "history"},  # one row: no add, no delete
@@ -223,6 +224,7 @@ def objects(db, pm, lead):
                            company=company)
     return {
         "personas_persona": persona, "personas_successmetric": make_metric(),
+        "personas_archetype": Archetype.objects.create(name="Security officer", side="customer"),
         "roadmap_product": make_product(), "roadmap_roadmapitem": item,
         "roadmap_reviewthresholds": ReviewThresholds.current(), "auth_user": pm,
         "auth_group": Group.objects.first(), "axes_accessattempt": attempt,

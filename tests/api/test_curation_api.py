@@ -1,4 +1,4 @@
-from personas.models import Persona
+from personas.models import Archetype, Persona
 from tests.factories import make_item, make_metric, make_persona, make_product, triage
 
 
@@ -11,6 +11,21 @@ def test_an_admin_creates_a_persona_on_the_audit_trail(admin_api, admin_person):
     persona = Persona.objects.get(name="Procurement lead")
     assert (persona.slug, list(persona.metrics.all())) == ("procurement-lead", [metric])
     assert persona.history.first().history_user == admin_person
+
+
+def test_a_persona_of_an_archetype_an_admin_added_goes_through_the_api(admin_api, pm_api):
+    guest = Archetype.objects.create(name="Booking guest", key="booking-guest", side="user")
+    response = admin_api.post("/api/personas", {
+        "name": "Patient", "side": "user", "archetype": guest.key},
+        content_type="application/json")
+    assert response.status_code == 201, response.json()
+    [listed] = pm_api.get("/api/personas").json()
+    assert listed["archetype"] == "booking-guest"
+    response = admin_api.post("/api/personas", {
+        "name": "Wizard", "side": "user", "archetype": "wizard"},
+        content_type="application/json")
+    assert response.status_code == 422
+    assert "archetype" in response.json()["errors"]
 
 
 def test_a_used_personas_side_cannot_change(admin_api, pm):

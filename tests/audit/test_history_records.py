@@ -22,7 +22,7 @@ def latest(model, obj):
 def persona_form(persona, **changes):
     data = {
         "name": persona.name, "slug": persona.slug, "side": persona.side,
-        "archetype": persona.archetype, "description": persona.description,
+        "archetype": persona.archetype_id, "description": persona.description,
         "concerns": persona.concerns, "order": persona.order,
         "metrics": [m.pk for m in persona.metrics.all()],
     }

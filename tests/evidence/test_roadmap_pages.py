@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from personas.models import Archetype
 from tests.factories import make_company, make_item, make_note, make_persona, triage
 
 LIST = reverse("roadmap:item-list")
@@ -109,7 +110,7 @@ def test_dashboard_lists_mismatches_renewals_at_risk_and_listening(lead_client, 
 
 def test_listening_coverage_lists_the_archetypes_of_those_who_pay_and_use(lead_client, pm,
                                                                          mismatched):
-    owner = make_persona(side="both", name="Small-business owner", archetype="buyer")
+    owner = make_persona(side="both", name="Small-business owner", archetype_id="buyer")
     response = lead_client.get(DASHBOARD)
     assertContains(response, "occasional user, buyer (pays and uses).</strong>")
     make_note(owner, by=pm, items=[mismatched])
@@ -117,6 +118,17 @@ def test_listening_coverage_lists_the_archetypes_of_those_who_pay_and_use(lead_c
     assertContains(response, "occasional user.</strong>")
     assertContains(response, '<th scope="row">Buyer (pays and uses)</th>'
                              '<td data-label="Side">Pays and uses</td>', html=True)
+
+
+def test_listening_coverage_lists_the_archetypes_admins_added(lead_client, pm, mismatched):
+    guest = Archetype.objects.create(name="Booking guest", key="booking-guest", side="user")
+    response = lead_client.get(DASHBOARD)
+    assertContains(response, "occasional user, booking guest.</strong>")
+    make_note(make_persona(side="user", name="Patient", archetype_id=guest.key), by=pm,
+              items=[mismatched])
+    assertContains(lead_client.get(DASHBOARD), '<th scope="row">Booking guest</th>'
+                   '<td data-label="Side">Users</td><td class="num" data-label="Notes">1</td>',
+                   html=True)
 
 
 def test_dashboard_value_map_places_items_by_their_values(lead_client, pm, employee, buyer):

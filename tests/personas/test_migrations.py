@@ -3,7 +3,8 @@
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE_PAYS_AND_USES = [("personas", "0001_initial")]
+# Before "pays and uses" (0002) and the archetype rows (0003, 0004).
+BEFORE = [("personas", "0001_initial")]
 
 
 def migrate(targets):
@@ -13,9 +14,10 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
-def test_adding_pays_and_uses_leaves_existing_personas_unchanged(transactional_db):
+def test_pays_and_uses_and_the_archetype_rows_leave_existing_personas_unchanged(
+        transactional_db):
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes()  # every app's last
-    old = migrate(BEFORE_PAYS_AND_USES).get_model("personas", "Persona")
+    old = migrate(BEFORE).get_model("personas", "Persona")
     old.objects.create(name="Economic buyer", slug="economic-buyer", side="customer",
                        archetype="buyer", concerns="Cost.")
     old.objects.create(name="Field employee", slug="field-employee", side="user",

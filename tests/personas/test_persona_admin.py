@@ -22,7 +22,7 @@ def test_changelist_counts_the_items_that_name_each_persona(admin_client, pm):
 
 def test_changelist_filters_by_side_and_archetype_and_searches(admin_client):
     make_persona(name="Buyer")
-    make_persona(side="user", name="Accountant", archetype="power_user")
+    make_persona(side="user", name="Accountant", archetype_id="power_user")
     response = admin_client.get(CHANGELIST, {"side__exact": "user", "q": "Account"})
     assert [p.name for p in response.context["cl"].result_list] == ["Accountant"]
     response = admin_client.get(CHANGELIST, {"archetype__exact": "buyer"})

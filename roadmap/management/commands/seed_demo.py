@@ -8,7 +8,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from personas.models import Archetype, Persona, Side, SuccessMetric
+from personas.models import BuiltInArchetype as Archetype
+from personas.models import Persona, Side, SuccessMetric
 from roadmap import extensions, roles
 from roadmap.demo import DemoContent, describe
 from roadmap.models import Horizon, Product, Review, RoadmapItem, Status
@@ -249,7 +250,7 @@ class Command(BaseCommand):
         personas = {}
         for order, (name, side, archetype, description, concerns, watched) in enumerate(PERSONAS):
             persona, created = Persona.objects.get_or_create(name=name, defaults={
-                "side": side, "archetype": archetype, "description": description,
+                "side": side, "archetype_id": archetype, "description": description,
                 "concerns": concerns, "order": order,
             })
             if created:
