@@ -400,6 +400,7 @@ class BacklogImport(models.Model):
                 if row.key:
                     row.item.external_source, row.item.external_key = self.source, row.key
                 _apply(row.item, row.values, row.changed)
+                row.item.take_product_defaults()  # bulk_create skips save()
                 created.append(row.item)
             elif row.action == plans.UPDATE:
                 row.restore = {"fields": {name: _raw(row.item, name) for name in row.changed}}

@@ -13,7 +13,7 @@ from .models import EditConflict, Product, ReviewThresholds, RoadmapItem
 
 @admin.register(Product)
 class ProductAdmin(AuditedAdmin):
-    list_display = ["name", "description", "own_personas"]
+    list_display = ["name", "description", "own_personas", "default_horizon", "uses_horizons"]
     search_fields = ["name"]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -18,9 +18,9 @@ from .models import (
     UNTRIAGED,
     BeneficiaryClass,
     Horizon,
-    Reach,
     ReviewThresholds,
     ValueLevel,
+    counted_in,
 )
 
 # Order of the bars' segments and the table's columns.
@@ -88,6 +88,34 @@ def _segments(counts):
 
 
 @dataclass
+class LeftOut:
+    """The items a warning or a column does not count, and why: those in the horizons it
+    does not look at, and (for the traps) the untriaged ones."""
+
+    horizons: dict = field(default_factory=dict)  # horizon: items
+    untriaged: int = 0
+    why: str = ""  # ends the sentence: " for the flag"
+
+    def add(self, horizon, items):
+        self.horizons[horizon] = self.horizons.get(horizon, 0) + items
+
+    @property
+    def total(self):
+        return sum(self.horizons.values()) + self.untriaged
+
+    def describe(self):
+        """"48 items in later and 3 untriaged items are not counted.", or "" for none."""
+        parts = [f"{n} item{'s' if n != 1 else ''} in {Horizon(h).label.lower()}"
+                 for h in Horizon if (n := self.horizons.get(h))]
+        if self.untriaged:
+            parts.append(f"{self.untriaged} untriaged item{'s' if self.untriaged != 1 else ''}")
+        if not parts:
+            return ""
+        listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+        return f"{listed} {'is' if self.total == 1 else 'are'} not counted{self.why}."
+
+
+@dataclass
 class Trap:
     """A warning that one side takes more of the near-term roadmap than the admins allow."""
 
@@ -118,7 +146,8 @@ class PersonaReach:
 
     @property
     def left_out_near(self):
-        """No now or next item names this persona, directly or indirectly."""
+        """No item the flag counts (now and next, or every horizon) names this persona,
+        directly or indirectly."""
         return self.near == 0
 
 
@@ -159,18 +188,30 @@ class RoadmapBalance:
     """The dashboard's numbers for the items in `scoped`, counted in `counted_horizons`.
 
     `scoped` carries every filter except the horizon: the traps look at the now (and next)
-    horizons, and the persona flags at now and next, whatever horizon the counts show.
-    Persona coverage lists the personas of `products` (a Product queryset, None for all) and
-    the shared ones.
+    horizons, and the persona flags at now and next, whatever horizon the counts show;
+    `every_horizon` makes both look at all three. Either way an item of a product that
+    plans without horizons counts, and each says how many items it left out. Persona
+    coverage lists the personas of `products` (a Product queryset, None for all) and the
+    shared ones.
     """
 
-    def __init__(self, scoped, counted_horizons, thresholds=None, *, products=None):
+    def __init__(self, scoped, counted_horizons, *, every_horizon=False, thresholds=None,
+                 products=None):
         self.counted_horizons = counted_horizons
+        self.every_horizon = every_horizon
         self.thresholds = thresholds or ReviewThresholds.current()
         self.products = products
         rows = list(scoped.class_mix())
         self._build_mix(rows)
+        self.without_horizons = sorted({row["product__name"] for row in rows
+                                        if not row["product__uses_horizons"]})
         self.traps = self._traps(rows)
+        self.flag_horizons = list(Horizon.values) if every_horizon else NEAR_HORIZONS
+        self.flag_left_out = LeftOut(why=" for the flag")
+        for row in rows:
+            if not counted_in(self.flag_horizons, horizon=row["horizon"],
+                              uses_horizons=row["product__uses_horizons"]):
+                self.flag_left_out.add(row["horizon"], row["items"])
         self.sides = self._coverage(scoped)
 
     def _build_mix(self, rows):
@@ -189,13 +230,26 @@ class RoadmapBalance:
         self.per_product = sorted(self.per_product.values(), key=lambda mix: mix.label)
         self.per_horizon = list(self.per_horizon.values())
 
+    def _trap_scope(self):
+        """The horizons the traps look at, and those words: "the now and next horizons"."""
+        if self.every_horizon:
+            return list(Horizon.values), "every horizon"
+        if self.thresholds.scope == ReviewThresholds.Scope.NOW:
+            return [Horizon.NOW], "the now horizon"
+        return NEAR_HORIZONS, "the now and next horizons"
+
     def _traps(self, rows):
         thresholds = self.thresholds
-        scope = [Horizon.NOW] if thresholds.scope == ReviewThresholds.Scope.NOW else NEAR_HORIZONS
-        near = Mix(thresholds.get_scope_display())
+        scope, self.trap_scope_label = self._trap_scope()
+        near = Mix(self.trap_scope_label)
+        self.trap_left_out = LeftOut()
         for row in rows:
-            if row["horizon"] in scope:
+            if counted_in(scope, horizon=row["horizon"],
+                          uses_horizons=row["product__uses_horizons"]):
                 near.add(row)
+            else:
+                self.trap_left_out.add(row["horizon"], row["items"])
+        self.trap_left_out.untriaged = near.items[UNTRIAGED]
         triaged = near.total - near.items[UNTRIAGED]
         traps = []
         checks = [
@@ -209,24 +263,31 @@ class RoadmapBalance:
             if triaged and share > threshold:
                 traps.append(Trap(title, side_label, near.items[key], triaged,
                                   _rounded_above(share, threshold),
-                                  threshold, near.label.lower()))
+                                  threshold, self.trap_scope_label))
         self.trap_scope = near
         self.trap_scope_triaged = triaged
         return traps
 
     def _coverage(self, scoped):
-        reach = {(row.relation, row.target_id): row for row in scoped.reach(self.counted_horizons)}
-        nothing = Reach(None, None, 0, 0)
+        reach = {}  # (relation, target_id): [items in the counted horizons, items flagged on]
+        for row in scoped.reach():
+            counts = reach.setdefault((row.relation, row.target_id), [0, 0])
+            if row.horizon in self.counted_horizons:
+                counts[0] += row.items
+            if counted_in(self.flag_horizons, horizon=row.horizon,
+                          uses_horizons=row.uses_horizons):
+                counts[1] += row.items
+        nothing = [0, 0]
         sides = {side: SideCoverage(side) for side in PersonaSide}
         personas = Persona.objects if self.products is None else self.products.personas()
         for persona in personas.active():  # archived personas are not listed
             primary = reach.get(("primary", persona.pk), nothing)
             indirect = reach.get(("indirect", persona.pk), nothing)
             sides[persona.side].personas.append(PersonaReach(
-                persona, primary.items, indirect.items, primary.near + indirect.near))
+                persona, primary[0], indirect[0], primary[1] + indirect[1]))
         for metric in SuccessMetric.objects.active():
             moved = reach.get(("metric", metric.pk), nothing)
-            sides[metric.side].metrics.append(MetricReach(metric, moved.items))
+            sides[metric.side].metrics.append(MetricReach(metric, moved[0]))
         # Most products have nobody who pays and uses: no empty third column then.
         return [coverage for coverage in sides.values()
                 if coverage.has_metrics or coverage.personas]

@@ -163,6 +163,13 @@ class ItemDetailsForm(VersionedForm, forms.ModelForm):
         # A new item has no version: nobody else can have saved it yet.
         self.fields["version"].required = self.instance.pk is not None
         self.fields["version"].initial = self.instance.version if self.instance.pk else None
+        # A new item may leave the horizon to its product's default (RoadmapItem.save).
+        horizon = self.fields["horizon"]
+        if self.instance.pk is None:
+            horizon.required = False
+            horizon.choices = [("", "The product's default"), *Horizon.choices]
+        else:
+            horizon.choices = Horizon.choices
 
 
 class RoadmapItemForm(ItemDetailsForm):
@@ -546,6 +553,8 @@ class QueuedItemForm(forms.Form):
 
 OPEN = ""
 ANY_STATUS = "any"
+# ?count=all: the trap warnings and persona flags count every horizon, not only the near ones.
+EVERY_HORIZON = "all"
 
 
 class OwnerChoiceField(forms.ModelChoiceField):
@@ -574,6 +583,9 @@ class ReviewFilterForm(FilterForm):
         ).order_by("first_name", "last_name", "username"),
         required=False, empty_label="Anyone", to_field_name="username",
     )
+    # Switched by a link beside the warnings, kept by the filter form.
+    count = forms.ChoiceField(choices=[("", "now and next"), (EVERY_HORIZON, "every horizon")],
+                              required=False, widget=forms.HiddenInput)
 
     def scope(self, items):
         """Narrow `items` by product, status and owner, leaving every horizon in.
@@ -602,6 +614,10 @@ class ReviewFilterForm(FilterForm):
         """The horizons the counts and lists cover: the chosen one, or all three."""
         horizon = self.valid_filters().get("horizon")
         return [horizon] if horizon else list(Horizon.values)
+
+    def every_horizon(self):
+        """The warnings count every horizon (?count=all), not only the near ones."""
+        return self.valid_filters().get("count") == EVERY_HORIZON
 
     def filter(self, items):
         """Every filter, the horizon included: what the lists and exports show."""

@@ -82,6 +82,20 @@ class Verdict(models.TextChoices):
     CHALLENGED = "challenged", "Challenged"
 
 
+class Status(models.TextChoices):
+    IDEA = "idea", "Idea"
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    SHIPPED = "shipped", "Shipped"
+    DROPPED = "dropped", "Dropped"
+
+
+class Horizon(models.TextChoices):
+    NOW = "now", "Now"
+    NEXT = "next", "Next"
+    LATER = "later", "Later"
+
+
 class ProductQuerySet(models.QuerySet):
     def personas(self):
         """The personas of these products and those shared by all (no product lists them)."""
@@ -95,6 +109,15 @@ class Product(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.CharField(max_length=300, blank=True)
+    default_horizon = models.CharField(
+        max_length=5, choices=Horizon.choices, default=Horizon.LATER,
+        help_text="The horizon a new item of this product gets unless someone picks another.",
+    )
+    uses_horizons = models.BooleanField(
+        "plans in horizons", default=True,
+        help_text="Untick for a team that does not plan in now, next and later: all its items "
+                  "then count in the trap warnings and the persona flags, later ones too.",
+    )
     # Most personas are shared by every product; one listed here belongs to its products only.
     personas = models.ManyToManyField(
         Persona, blank=True, related_name="products", verbose_name="its own personas",
@@ -107,6 +130,10 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(default_horizon__in=Horizon.values),
+                                   name="product_default_horizon_valid"),
+        ]
 
     def __str__(self):
         return self.name
@@ -115,20 +142,6 @@ class Product(models.Model):
         if not self.slug:
             self.slug = slugify(self.name)[:80]
         super().save(*args, **kwargs)
-
-
-class Status(models.TextChoices):
-    IDEA = "idea", "Idea"
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    SHIPPED = "shipped", "Shipped"
-    DROPPED = "dropped", "Dropped"
-
-
-class Horizon(models.TextChoices):
-    NOW = "now", "Now"
-    NEXT = "next", "Next"
-    LATER = "later", "Later"
 
 
 class ExternalSource(models.TextChoices):
@@ -147,9 +160,17 @@ OPEN_STATUSES = [Status.IDEA, Status.PLANNED, Status.IN_PROGRESS]
 # A persona that no now or next item names is neglected for the foreseeable future.
 NEAR_HORIZONS = [Horizon.NOW, Horizon.NEXT]
 UNTRIAGED = "untriaged"
-# One row of reach(): how many items name a persona (relation "primary" or "indirect") or a
-# metric ("metric"), in the counted horizons and in the near ones.
-Reach = namedtuple("Reach", ["relation", "target_id", "items", "near"])
+# One row of reach(): how many items of one horizon name a persona (relation "primary" or
+# "indirect") or a metric ("metric"), and whether their product plans in horizons.
+Reach = namedtuple("Reach", ["relation", "target_id", "horizon", "uses_horizons", "items"])
+
+
+def counted_in(horizons, *, horizon, uses_horizons):
+    """Whether a warning that looks at `horizons` counts an item in `horizon`: every item of
+    a product that plans without horizons counts (Product.uses_horizons)."""
+    return horizon in horizons or not uses_horizons
+
+
 # One-sided items that do not say how they help the other side: a warning for the team lead.
 LACKS_OTHER_SIDE_VALUE = Q(
     triage__beneficiary_class__in=[BeneficiaryClass.CUSTOMERS, BeneficiaryClass.USERS],
@@ -233,14 +254,16 @@ class RoadmapItemQuerySet(models.QuerySet):
     def class_mix(self):
         """Items and effort per product, horizon and beneficiary class, in one GROUP BY query.
 
-        Rows: product_id, product__name, horizon, benefits (a class or "untriaged"), items,
-        estimated (items with an effort), effort, lacking (one-sided items that state
-        no value for the other side) and challenged (items a team lead challenged).
+        Rows: product_id, product__name, product__uses_horizons, horizon, benefits (a class
+        or "untriaged"), items, estimated (items with an effort), effort, lacking (one-sided
+        items that state no value for the other side) and challenged (items a team lead
+        challenged).
         """
         return (
             self.order_by()
             .annotate(benefits=Coalesce("triage__beneficiary_class", Value(UNTRIAGED)))
-            .values("product_id", "product__name", "horizon", "benefits")
+            .values("product_id", "product__name", "product__uses_horizons", "horizon",
+                    "benefits")
             .annotate(
                 items=Count("pk"), estimated=Count("effort"), effort=Sum("effort"),
                 lacking=Count("pk", filter=LACKS_OTHER_SIDE_VALUE),
@@ -249,10 +272,10 @@ class RoadmapItemQuerySet(models.QuerySet):
             .order_by()
         )
 
-    def reach(self, counted_horizons):
+    def reach(self):
         """How many of these items name each persona (as primary or indirect beneficiary)
-        and each metric: Reach rows of (relation, target_id, items in `counted_horizons`,
-        items in the near horizons), relation being "primary", "indirect" or "metric".
+        and each metric, per horizon: Reach rows of (relation, target_id, horizon,
+        uses_horizons, items), relation being "primary", "indirect" or "metric".
 
         Hand-written SQL because the ORM cannot share one filtered set between three
         GROUP BYs: the items and their triages are joined once, in a CTE, and each join
@@ -261,16 +284,13 @@ class RoadmapItemQuerySet(models.QuerySet):
         try:
             scoped, params = (
                 self.order_by().filter(triage__isnull=False)
-                .values(triage_pk=F("triage__pk"), item_horizon=F("horizon"))
+                .values(triage_pk=F("triage__pk"), item_horizon=F("horizon"),
+                        uses_horizons=F("product__uses_horizons"))
                 .query.get_compiler(self.db).as_sql()
             )
         except EmptyResultSet:  # e.g. .none(): nothing to count
             return []
         quote = connections[self.db].ops.quote_name
-        # No counted horizon counts nothing ("IN ()" is no SQL), yet the near counts stand.
-        counted = (f"s.item_horizon IN ({', '.join(['%s'] * len(counted_horizons))})"
-                   if counted_horizons else "1 = 0")
-        near = ", ".join(["%s"] * len(NEAR_HORIZONS))
         counts = []
         for relation, through, target in [
             ("primary", TriagePrimaryBeneficiary, "persona"),
@@ -280,14 +300,12 @@ class RoadmapItemQuerySet(models.QuerySet):
             table = quote(through._meta.db_table)
             column = quote(through._meta.get_field(target).column)
             triage = quote(through._meta.get_field("triage").column)
-            # Only quoted names and placeholders go into the SQL, never a value.
+            # Only quoted names go into the SQL, never a value.
             counts.append(
-                f"SELECT '{relation}', t.{column},"  # noqa: S608
-                f" COUNT(CASE WHEN {counted} THEN 1 END),"
-                f" COUNT(CASE WHEN s.item_horizon IN ({near}) THEN 1 END)"
-                f" FROM {table} t JOIN scoped s ON s.triage_pk = t.{triage} GROUP BY t.{column}"
+                f"SELECT '{relation}', t.{column}, s.item_horizon, s.uses_horizons,"  # noqa: S608
+                f" COUNT(*) FROM {table} t JOIN scoped s ON s.triage_pk = t.{triage}"
+                f" GROUP BY t.{column}, s.item_horizon, s.uses_horizons"
             )
-            params = (*params, *counted_horizons, *NEAR_HORIZONS)
         with connections[self.db].cursor() as cursor:
             cursor.execute(f"WITH scoped AS ({scoped}) " + " UNION ALL ".join(counts), params)
             return [Reach(*row) for row in cursor.fetchall()]
@@ -321,7 +339,8 @@ class RoadmapItem(models.Model):
         Persona, on_delete=models.PROTECT, null=True, blank=True, related_name="requested_items",
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IDEA)
-    horizon = models.CharField(max_length=5, choices=Horizon.choices, default=Horizon.LATER)
+    # No default of its own: a new item takes its product's (save() and take_product_defaults).
+    horizon = models.CharField(max_length=5, choices=Horizon.choices)
     effort = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Estimated effort in points (optional).",
         # The same limit on every database (SQLite would store any size).
@@ -387,6 +406,7 @@ class RoadmapItem(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        self.take_product_defaults()
         # The item and its history record are one write: a request killed between the two
         # (a gunicorn worker timeout, the database going away) leaves neither.
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
@@ -394,6 +414,12 @@ class RoadmapItem(models.Model):
 
     def get_absolute_url(self):
         return reverse("roadmap:item-detail", args=[self.pk])
+
+    def take_product_defaults(self):
+        """Give an item with no horizon its product's default (for bulk_create, which skips
+        save()). Reads self.product."""
+        if not self.horizon:
+            self.horizon = self.product.default_horizon
 
     def current_triage(self):
         """The triage answer, or None when untriaged. Reads self.triage: select_related it."""

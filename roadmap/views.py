@@ -18,6 +18,7 @@ from . import csv_export, extensions
 from .balance import RoadmapBalance, ValueMap
 from .csv_export import csv_lines, xlsx_bytes
 from .forms import (
+    EVERY_HORIZON,
     QueuedItemForm,
     ReviewFilterForm,
     ReviewForm,
@@ -234,7 +235,8 @@ def _review_context(request, filters):
     items = filters.filter(RoadmapItem.objects.all())
     one_sided = items.one_sided_without_value().for_review()
     challenges = items.challenges_answered_first().for_review()
-    balance = RoadmapBalance(scoped, filters.counted_horizons(), products=filters.products())
+    balance = RoadmapBalance(scoped, filters.counted_horizons(),
+                             every_horizon=filters.every_horizon(), products=filters.products())
     panels, added = [], {}
     for extension in extensions.registered():
         if extension.dashboard_panel:
@@ -243,6 +245,9 @@ def _review_context(request, filters):
     return {
         **added, "extension_panels": panels, "value_map": ValueMap(items.open()),
         "filters": filters, "query": filters_query(request), "balance": balance,
+        # The one-click switch between counting the near horizons and every horizon.
+        "switch_query": filters_query(
+            request, count=None if balance.every_horizon else EVERY_HORIZON),
         "one_sided": _first(one_sided, DASHBOARD_LIST_LIMIT),
         "one_sided_count": balance.overall.lacking,
         "challenges": _first(challenges, DASHBOARD_LIST_LIMIT),

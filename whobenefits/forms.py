@@ -32,10 +32,16 @@ class FilterForm(forms.Form):
         return self.cleaned_data
 
 
-def filters_query(request):
-    """The request's filters as a query string without the page: for page and export links."""
+def filters_query(request, **changed):
+    """The request's filters as a query string without the page: for page and export links.
+    `changed` sets a filter (or, as None, drops it): a link to the same view, one thing
+    switched."""
     query = request.GET.copy()
     query.pop("page", None)
+    for name, value in changed.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = value
     return query.urlencode()
 
 

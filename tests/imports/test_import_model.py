@@ -247,3 +247,9 @@ def test_an_import_reads_as_plain_data(expenses, priya):
         "product": expenses.slug, "source": "spreadsheet", "file_name": "backlog.csv"}
     assert data["counts"] == {"new": 1, "updated": 0, "unchanged": 0, "errors": 1,
                               "conflicts": 0, "not_in_file": 0}
+
+
+def test_an_imported_item_without_a_horizon_takes_its_products_default(priya, db):
+    platform = make_product(name="Platform", default_horizon="next")
+    import_file(b"Title\nOffline drafts\n", platform, by=priya)
+    assert RoadmapItem.objects.get(title="Offline drafts").horizon == "next"

@@ -102,14 +102,77 @@ def test_a_share_just_over_the_threshold_never_reads_as_equal_to_it(lead_client,
 
 
 def test_reach_of_an_empty_selection_is_empty(db):
-    assert RoadmapItem.objects.none().reach(["now"]) == []
+    assert RoadmapItem.objects.none().reach() == []
 
 
-def test_reach_of_no_horizon_counts_nothing_but_the_near_items(pm, db):
+def test_reach_counts_per_horizon_and_says_whether_the_product_plans_in_horizons(pm, db):
     buyer = make_persona()
     triage(make_item(horizon="now"), [buyer], by=pm)
-    assert RoadmapItem.objects.reach([]) == [("primary", buyer.pk, 0, 1)]
-    assert RoadmapItem.objects.reach(["now"])[0].items == 1
+    triage(make_item(horizon="later", product=make_product(uses_horizons=False)), [buyer],
+           by=pm)
+    assert sorted((r.relation, r.target_id, r.horizon, bool(r.uses_horizons), r.items)
+                  for r in RoadmapItem.objects.reach()) == [
+        ("primary", buyer.pk, "later", False, 1), ("primary", buyer.pk, "now", True, 1)]
+
+
+def test_the_traps_say_what_they_leave_out_and_why(lead_client, roadmap):
+    response = lead_client.get(URL)
+    # Dark mode is in later; the untriaged idea is in next but has no class to count.
+    assertContains(response, "Counted: the triaged items in the now and next horizons. "
+                             "1 item in later and 1 untriaged item are not counted.")
+    assertContains(response, '<a class="no-print" href="/roadmap/review/?count=all">'
+                             'Count all horizons</a>', html=True)
+
+
+def test_one_click_counts_every_horizon_in_the_traps_and_flags(lead_client, roadmap):
+    response = lead_client.get(URL, {"count": "all"})
+    # SSO and Audit log of four triaged items: 50%, not above the threshold.
+    assertContains(response, "Neither trap: in every horizon, 2 of 4 triaged items are "
+                             "customers only")
+    assertContains(response, "Counted: the triaged items in every horizon. 1 untriaged item "
+                             "is not counted.")
+    flagged = {r.persona.name for r in response.context["balance"].neglected_personas}
+    assert flagged == {"Compliance officer"}  # Dark mode, in later, names the accountant
+    assertContains(response, '<a class="no-print" href="/roadmap/review/">'
+                             'Count only the near horizons</a>', html=True)
+    assertContains(response, '<input type="hidden" name="count" value="all" id="id_count">',
+                   html=True)  # the filter form keeps the switch
+
+
+def test_the_switch_keeps_the_other_filters(lead_client, roadmap):
+    response = lead_client.get(URL, {"owner": "pm2"})
+    assertContains(response, 'href="/roadmap/review/?owner=pm2&amp;count=all"')
+
+
+def test_the_persona_flags_say_what_they_leave_out(lead_client, roadmap):
+    response = lead_client.get(URL)
+    assertContains(response, "Flagged: no now or next item names it. 1 item in later is not "
+                             "counted for the flag. 1 untriaged item is not counted: it names "
+                             "no persona yet.")
+    assertContains(response, "The success metrics the items shown expect to move. 1 untriaged "
+                             "item is not counted: it names no metric yet.")
+
+
+def test_a_product_planned_without_horizons_counts_its_later_items(lead_client, pm, db):
+    product = make_product(name="Cal", uses_horizons=False)
+    buyer, employee = make_persona(side="customer"), make_persona(side="user", name="Booker")
+    triage(make_item(product=product, horizon="later"), [buyer], by=pm)
+    triage(make_item(product=product, horizon="later"), [buyer], by=pm)
+    triage(make_item(horizon="later"), [employee], by=pm)  # a product with horizons
+    response = lead_client.get(URL)
+    assertContains(response, "<strong>2 of 2</strong> triaged items in the now and next "
+                             "horizons (100%) are customers only")
+    assertContains(response, "Every item of Cal counts: planned without horizons. 1 item in "
+                             "later is not counted.")
+    flagged = {r.persona.name for r in response.context["balance"].neglected_personas}
+    assert flagged == {"Booker"}
+
+
+def test_nothing_left_out_offers_no_switch(lead_client, pm, db):
+    triage(make_item(horizon="now"), [make_persona()], by=pm)
+    response = lead_client.get(URL)
+    assertNotContains(response, "not counted")
+    assertNotContains(response, "Count all horizons")
 
 
 def test_users_trap_warns_when_users_only_work_dominates(lead_client, pm, db):
@@ -325,3 +388,5 @@ def test_dashboard_query_count_is_fixed_whatever_the_size(
         response = lead_client.get(URL)
     assert response.status_code == 200
     assert response.context["balance"].overall.total == 60
+    with django_assert_num_queries(20):  # counting every horizon costs nothing more
+        lead_client.get(URL, {"count": "all"})

@@ -185,3 +185,22 @@ def test_invalid_edit_keeps_the_saved_title_in_the_heading(pm_client, item):
     assertContains(response, f"Edit “{item.title}”")
     item.refresh_from_db()
     assert item.title == "Single sign-on"
+
+
+def test_a_new_item_left_to_the_default_takes_its_products_horizon(pm_client):
+    product = make_product(name="Platform", default_horizon="now")
+    response = pm_client.get(CREATE)
+    assertContains(response, '<option value="" selected>The product\'s default</option>',
+                   html=True)
+    pm_client.post(CREATE, details(product=product.pk, horizon=""))
+    assert RoadmapItem.objects.get(title="Offline drafts").horizon == "now"
+
+
+def test_a_horizon_picked_for_a_new_item_wins_over_the_products_default(pm_client):
+    product = make_product(name="Platform", default_horizon="now")
+    pm_client.post(CREATE, details(product=product.pk, horizon="later"))
+    assert RoadmapItem.objects.get(title="Offline drafts").horizon == "later"
+
+
+def test_the_edit_form_offers_no_default_horizon(pm_client, item):
+    assertNotContains(pm_client.get(edit_url(item)), "The product's default")
