@@ -28,6 +28,13 @@ def _seeded(model, **names):
     return model.objects.filter(**names).filter(Exists(created_by_seed))
 
 
+def demo_products():
+    """The products seed_demo created, whatever items people added to them since."""
+    from .management.commands.seed_demo import ITEMS
+
+    return _seeded(Product, name__in={product for product, *_ in ITEMS})
+
+
 @dataclass
 class DemoContent:
     items: list
@@ -49,9 +56,9 @@ class DemoContent:
         items = _seeded(RoadmapItem, title__in={t for _, t in pairs}).select_related("product")
         if products is not None:
             items = items.filter(product__in=products)
-        demo_products = _seeded(Product, name__in={p for p, _ in pairs})
+        seeded_products = demo_products()
         if products is not None:
-            demo_products = demo_products.filter(pk__in=[p.pk for p in products])
+            seeded_products = seeded_products.filter(pk__in=[p.pk for p in products])
         people = []
         if logins:
             for person in get_user_model().objects.filter(
@@ -61,7 +68,7 @@ class DemoContent:
                     people.append(person)
         return cls(
             items=[i for i in items if (i.product.name, i.title) in pairs],
-            products=list(demo_products),
+            products=list(seeded_products),
             personas=list(_seeded(Persona, name__in=[p[0] for p in PERSONAS])),
             metrics=list(_seeded(SuccessMetric, name__in=[m[0] for m in METRICS])),
             logins=people, scope=products,

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from functools import cached_property
 
 from django import forms
@@ -31,12 +32,62 @@ from .models import (
 MAX_ID = 2**63 - 1
 
 
-class ProductFilterField(forms.ModelChoiceField):
-    """A filter on one product, named by its slug in the URL, or all products."""
+# The filter's choice for every product but the demo's ("minus the demo"): the slugs that
+# Product.save and the admin make never start with a hyphen.
+ALL_BUT_DEMO = "-demo"
+
+
+@dataclass(frozen=True)
+class ProductChoice:
+    """The products a filter picked, and whether it also picked all but the demo's."""
+
+    products: tuple = ()
+    all_but_demo: bool = False
+
+    def __bool__(self):
+        return bool(self.products) or self.all_but_demo
+
+    def __str__(self):
+        names = [p.name for p in self.products]
+        return ", ".join((["All but the demo"] if self.all_but_demo else []) + names)
+
+    def narrow(self, items):
+        """`items` of these products (all of them when none was picked)."""
+        if not self:
+            return items
+        return items.for_products(self.products, all_but_demo=self.all_but_demo)
+
+    def queryset(self):
+        """The products picked, all but the demo's included, as a Product queryset."""
+        return Product.objects.picked(self.products, all_but_demo=self.all_but_demo)
+
+    def slugs(self):
+        """The picks as the URL names them: ?product=a&product=b."""
+        return ([ALL_BUT_DEMO] if self.all_but_demo else []) + [p.slug for p in self.products]
+
+
+class ProductChoices(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        yield ALL_BUT_DEMO, "All but the demo"
+        yield from super().__iter__()
+
+
+class ProductFilterField(forms.ModelMultipleChoiceField):
+    """A filter on products, each named by its slug in the URL (?product=a&product=b, so a
+    bookmark of one product still works), or on all but the demo's; none picked is all
+    products. Cleans to a ProductChoice."""
+
+    iterator = ProductChoices
+    widget = forms.SelectMultiple(attrs={"size": 4})
 
     def __init__(self, **kwargs):
-        super().__init__(queryset=Product.objects.all(), required=False,
-                         empty_label="All products", to_field_name="slug", **kwargs)
+        super().__init__(queryset=Product.objects.all(), required=False, to_field_name="slug",
+                         help_text="Ctrl- or ⌘-click to pick several.", **kwargs)
+
+    def clean(self, value):
+        picked = list(value or [])
+        products = super().clean([slug for slug in picked if slug != ALL_BUT_DEMO])
+        return ProductChoice(tuple(products), all_but_demo=ALL_BUT_DEMO in picked)
 
 
 class RoadmapFilterForm(FilterForm):
@@ -76,7 +127,7 @@ class RoadmapFilterForm(FilterForm):
         if data.get("from_import"):
             items = items.from_import(data["from_import"])
         if data.get("product"):
-            items = items.for_product(data["product"])
+            items = data["product"].narrow(items)
         if data.get("status"):
             items = items.with_status(data["status"])
         if data.get("horizon"):
@@ -530,19 +581,19 @@ class TriageQueueForm(FilterForm):
         data = self.valid_filters()
         if data.get("from_import"):
             items = items.from_import(data["from_import"])
-        return items.for_product(data["product"]) if data.get("product") else items
+        return data["product"].narrow(items) if data.get("product") else items
 
     def url(self, after=None):
-        params = {}
-        product = self.valid_filters().get("product")
-        if product:
-            params["product"] = product.slug
-        if self.valid_filters().get("from_import"):
-            params["from_import"] = self.valid_filters()["from_import"]
-        if after:
-            params["after"] = after
-        query = f"?{urlencode(params)}" if params else ""
-        return reverse("roadmap:triage-queue") + query
+        data = self.valid_filters()
+        return queue_url(data.get("product"), data.get("from_import"), after)
+
+
+def queue_url(product=None, from_import=None, after=None):
+    """The triage queue of these products (a ProductChoice) and import, after an item."""
+    params = {"product": product.slugs() if product else [], "from_import": from_import or [],
+              "after": after or []}
+    query = urlencode({name: value for name, value in params.items() if value}, doseq=True)
+    return reverse("roadmap:triage-queue") + (f"?{query}" if query else "")
 
 
 class QueuedItemForm(forms.Form):
@@ -595,7 +646,7 @@ class ReviewFilterForm(FilterForm):
         """
         data = self.valid_filters()
         if data.get("product"):
-            items = items.for_product(data["product"])
+            items = data["product"].narrow(items)
         status = data.get("status", OPEN)
         if status == OPEN:
             items = items.open()
@@ -608,7 +659,7 @@ class ReviewFilterForm(FilterForm):
     def products(self):
         """The products the filter names (a queryset), or None for all of them."""
         product = self.valid_filters().get("product")
-        return Product.objects.filter(pk=product.pk) if product else None
+        return product.queryset() if product else None
 
     def counted_horizons(self):
         """The horizons the counts and lists cover: the chosen one, or all three."""

@@ -102,6 +102,15 @@ class ProductQuerySet(models.QuerySet):
         own = Product.personas.through.objects.filter(persona=OuterRef("pk"))
         return Persona.objects.filter(~Exists(own) | Exists(own.filter(product__in=self)))
 
+    def picked(self, products, *, all_but_demo=False):
+        """`products`; with `all_but_demo`, every product but the demo's too."""
+        from .demo import demo_products  # it imports this module
+
+        chosen = Q(pk__in=[p.pk for p in products])
+        if all_but_demo:
+            chosen |= ~Q(pk__in=demo_products())
+        return self.filter(chosen)
+
 
 class Product(models.Model):
     """A product area or team roadmap that owns roadmap items."""
@@ -181,6 +190,11 @@ LACKS_OTHER_SIDE_VALUE = Q(
 class RoadmapItemQuerySet(models.QuerySet):
     def for_product(self, product):
         return self.filter(product=product)
+
+    def for_products(self, products, *, all_but_demo=False):
+        """Items of `products`; with `all_but_demo`, of every product but the demo's too."""
+        return self.filter(product__in=Product.objects.picked(products,
+                                                               all_but_demo=all_but_demo))
 
     def in_horizon(self, horizon):
         return self.filter(horizon=horizon)

@@ -27,6 +27,7 @@ from .forms import (
     RoadmapItemForm,
     TriageForm,
     TriageQueueForm,
+    queue_url,
 )
 from .history import details_differences, review_differences, triage_differences
 from .models import EditConflict, RoadmapItem
@@ -56,9 +57,9 @@ def item_list(request):
         "can_triage": request.user.has_perm("roadmap.triage_roadmapitem"),
         "can_add": request.user.has_perm("roadmap.add_roadmapitem"),
         "back": request.get_full_path(),
-        # The queue walks the product the list shows, if it shows one.
-        "queue_url": TriageQueueForm({"product": request.GET.get("product", ""),
-                                      "from_import": request.GET.get("from_import", "")}).url(),
+        # The queue walks the products (and import) the list shows.
+        "queue_url": queue_url(filters.valid_filters().get("product"),
+                               filters.valid_filters().get("from_import")),
         "can_import": request.user.has_perm("imports.run_import"),
         "my_challenges": RoadmapItem.objects.owned_by(request.user).open_challenges()
         .select_related("review__reviewed_by"),

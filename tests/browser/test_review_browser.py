@@ -64,6 +64,17 @@ def test_team_lead_filters_challenges_and_exports(log_in, lead, pm):
     assert [r["Title"] for r in rows] == ["Audit log export", "SSO"]
     assert rows[0]["Review"] == "Challenged: Who among the users benefits?"
 
+    # Both products, in place; the URL repeats the filter and so does the CSV link.
+    page.get_by_label("Product").select_option(label=["Expenses", "Platform"])
+    expect(page).to_have_url(re.compile(r"product=expenses&product=platform"))
+    expect(page.locator(".toolbar")).to_contain_text("Product: Expenses, Platform")
+    expect(total_row.locator("td[data-label='Total'] strong")).to_have_text("4")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export CSV").click()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
+    assert len(list(csv.DictReader(io.StringIO(text)))) == 4
+    assert page.evaluate("window.notReloaded") is True
+
 
 def test_filters_work_without_javascript(browser, live_server, lead):
     make_item(title="Only item", product=make_product(name="Platform"), horizon="now")

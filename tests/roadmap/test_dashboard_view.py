@@ -262,6 +262,10 @@ def test_a_horizon_filter_narrows_coverage_but_not_the_now_and_next_flags(lead_c
 
 @pytest.mark.parametrize("query, total", [
     ({"product": "platform"}, 3),
+    ({"product": ["platform", "expenses"]}, 5),
+    # Platform and Expenses have demo products' names and no person made them: the demo's.
+    ({"product": "-demo"}, 0),
+    ({"product": ["-demo", "platform"]}, 3),
     ({"horizon": "now"}, 2),
     ({"status": "shipped"}, 1),
     ({"status": "any"}, 6),
@@ -283,6 +287,11 @@ def test_unknown_filter_shows_an_error_and_the_whole_roadmap(lead_client, roadma
     assert response.status_code == 200
     assertContains(response, "Select a valid choice")
     assert response.context["balance"].overall.total == 5
+
+
+def test_the_heading_names_the_products_shown(lead_client, roadmap):
+    response = lead_client.get(f"{URL}?product=platform&product=expenses")
+    assertContains(response, "Showing: Open items · Product: Expenses, Platform")
 
 
 def test_export_links_follow_the_filters(lead_client, roadmap):

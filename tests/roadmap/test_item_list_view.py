@@ -46,6 +46,44 @@ def test_product_filter_uses_the_product_slug(pm_client):
     assertNotContains(response, "Invoice item")
 
 
+def test_several_products_repeat_the_filter_in_the_url(pm_client):
+    make_item(title="Expense item", product=make_product(name="Expenses"))
+    make_item(title="Invoice item", product=make_product(name="Invoicing"))
+    make_item(title="Platform item", product=make_product(name="Platform"))
+    response = pm_client.get(f"{URL}?product=expenses&product=invoicing")
+    assertContains(response, "Expense item")
+    assertContains(response, "Invoice item")
+    assertNotContains(response, "Platform item")
+    assertContains(response, '<option value="expenses" selected>Expenses</option>', html=True)
+    assertContains(response, '<option value="invoicing" selected>Invoicing</option>', html=True)
+
+
+def test_all_but_the_demo_leaves_out_the_products_seed_demo_made(pm_client, pm):
+    make_item(title="Demo item", product=make_product(name="Expenses"))  # a demo name, seeded
+    acme = make_product(name="Acme")
+    make_item(title="Our item", product=acme)
+    response = pm_client.get(URL, {"product": "-demo"})
+    assertContains(response, "Our item")
+    assertNotContains(response, "Demo item")
+    assertContains(response, '<option value="-demo" selected>All but the demo</option>',
+                   html=True)
+
+
+def test_an_unknown_product_among_several_is_an_error_and_all_items_show(pm_client):
+    make_item(title="Expense item", product=make_product(name="Expenses"))
+    make_item(title="Invoice item", product=make_product(name="Invoicing"))
+    response = pm_client.get(f"{URL}?product=expenses&product=gone")
+    assert response.status_code == 200
+    assertContains(response, "Select a valid choice. gone is not one of the available choices.")
+    assertContains(response, "Invoice item")
+
+
+def test_the_queue_link_walks_the_products_the_list_shows(pm_client):
+    make_product(name="Expenses"), make_product(name="Invoicing")
+    response = pm_client.get(f"{URL}?product=expenses&product=invoicing")
+    assertContains(response, 'href="/roadmap/triage/?product=expenses&amp;product=invoicing"')
+
+
 def test_unknown_filter_value_shows_an_error_and_all_items(pm_client):
     make_item(title="Still listed")
     response = pm_client.get(URL, {"status": "someday"})
@@ -108,3 +146,6 @@ def test_list_query_count_is_fixed_whatever_the_size(
     with django_assert_num_queries(12):
         response = pm_client.get(URL)
     assert response.status_code == 200
+    # Several products and all but the demo: one more query checks the picks, as for one.
+    with django_assert_num_queries(13):
+        pm_client.get(f"{URL}?product=product-0&product=product-1&product=-demo")

@@ -107,6 +107,17 @@ def test_csv_follows_the_filters(pm_client, tagged):
     assert [row[HEADER.index("Title")] for row in rows[1:]] == ["SSO", "Shipped thing"]
 
 
+def test_csv_and_xlsx_take_several_products(lead_client, tagged):
+    make_item(title="Booking page", product=make_product(name="Cal"))
+    query = "?product=platform&product=cal"
+    assert {row["Title"] for row in read_dicts(lead_client.get(CSV_URL + query))} == {
+        "SSO", "Booking page"}
+    sheet = load_workbook(io.BytesIO(lead_client.get(
+        reverse("roadmap:export-xlsx") + query).content)).active
+    assert sorted(row[3] for row in sheet.iter_rows(min_row=2, values_only=True)) == [
+        "Booking page", "SSO"]
+
+
 @pytest.mark.parametrize("hostile", [
     "=HYPERLINK(\"http://evil.example\")", "+1+1", "-2+3", "@SUM(A1)",
 ])

@@ -52,6 +52,21 @@ def test_queue_offers_the_items_products_personas_before_the_shared_ones(pm_clie
     assert "Billing clerk" not in text
 
 
+def test_queue_can_walk_several_products(pm_client, customer_persona):
+    expense = make_item(title="Expense item", product=make_product(name="Expenses"))
+    make_item(title="Platform item", product=make_product(name="Platform"))
+    make_item(title="Invoice item", product=make_product(name="Invoicing"))
+    query = "?product=expenses&product=invoicing"
+    response = pm_client.get(QUEUE + query)
+    assertContains(response, "2 untriaged items left in Expenses, Invoicing.")
+    response = save(pm_client, expense, query, primary_beneficiaries=[customer_persona.pk])
+    assertRedirects(response, f"{QUEUE}{query}&after={expense.pk}",
+                    fetch_redirect_response=False)
+    response = pm_client.get(response["Location"])
+    assertContains(response, "Invoice item")
+    assertNotContains(response, "Platform item")
+
+
 def test_save_moves_on_to_the_next_item(pm_client, customer_persona):
     first, _ = make_item(title="First up"), make_item(title="Second up")
     response = save(pm_client, first, primary_beneficiaries=[customer_persona.pk])
