@@ -1,4 +1,5 @@
-"""Metrics, thresholds and people in the admin: validation, roles at a glance, deactivation."""
+"""Metrics, products, thresholds and people in the admin: validation, roles at a glance,
+deactivation."""
 
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -27,6 +28,17 @@ def test_an_unused_metric_can_change_side(admin_client):
     admin_client.post(reverse("admin:personas_successmetric_change", args=[metric.pk]),
                       {"name": "Adoption", "side": "user", "description": "", "order": 0})
     assert SuccessMetric.objects.get(pk=metric.pk).side == "user"
+
+
+def test_an_admin_sets_a_products_default_horizon_and_horizon_use_on_the_trail(
+        admin_client, admin_person):
+    product = make_product(name="Cal")
+    admin_client.post(reverse("admin:roadmap_product_change", args=[product.pk]), {
+        "name": "Cal", "slug": "cal", "description": "", "default_horizon": "now"})
+    product.refresh_from_db()
+    assert (product.default_horizon, product.uses_horizons) == ("now", False)
+    assert product.history.first().history_user == admin_person
+    assert make_item(product=product, horizon="").horizon == "now"
 
 
 def test_threshold_shares_must_be_percentages(admin_client):
@@ -97,7 +109,8 @@ def test_an_admin_gives_a_product_its_own_personas_on_the_audit_trail(admin_clie
     invoicing = make_product(name="Invoicing")
     response = admin_client.post(
         reverse("admin:roadmap_product_change", args=[invoicing.pk]),
-        {"name": "Invoicing", "slug": "invoicing", "description": "", "personas": [clerk.pk]})
+        {"name": "Invoicing", "slug": "invoicing", "description": "", "personas": [clerk.pk],
+         "default_horizon": "later", "uses_horizons": "on"})
     assert response.status_code == 302
     assert set(Product.objects.filter(pk=invoicing.pk).personas()) == {clerk, shared}
     assert set(Product.objects.exclude(pk=invoicing.pk).personas()) == {shared}
