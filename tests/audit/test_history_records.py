@@ -52,7 +52,8 @@ def test_admin_edit_of_a_metric_product_and_thresholds_is_recorded(admin_client,
         "name": "Net revenue", "side": "customer", "description": "", "order": 1,
     })
     admin_client.post(reverse("admin:roadmap_product_add"), {
-        "name": "Mobile", "slug": "mobile", "description": "",
+        "name": "Mobile", "slug": "mobile", "description": "", "default_horizon": "later",
+        "uses_horizons": "on",
     })
     thresholds = ReviewThresholds.current()
     admin_client.post(reverse("admin:roadmap_reviewthresholds_change", args=[thresholds.pk]), {
