@@ -484,6 +484,7 @@ def get_balance(request):
     thresholds, persona and metric coverage, with the dashboard's filters."""
     filters = valid_form(ReviewFilterForm(request.GET))
     balance = RoadmapBalance(filters.scope(RoadmapItem.objects.all()),
-                             filters.counted_horizons())
+                             filters.counted_horizons(), every_horizon=filters.every_horizon(),
+                             products=filters.products())
     balance.filters = filters.describe()
     return balance

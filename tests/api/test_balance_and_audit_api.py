@@ -20,7 +20,7 @@ def test_the_balance_is_the_dashboards(lead_api, pm):
     threshold = ReviewThresholds.current().customers_only_share
     assert body["traps"] == [{"title": "Building only for buyers", "side_label": "customers only",
                               "count": 3, "triaged": 3, "share": 100.0,
-                              "threshold": threshold, "scope_label": "now and next horizons"}]
+                              "threshold": threshold, "scope_label": "the now and next horizons"}]
     users = next(side for side in body["coverage"] if side["side"] == "user")
     assert users["personas"][0]["left_out_near"] is True
 

@@ -183,6 +183,7 @@ def test_a_product_added_with_its_own_personas_has_one_creation_record(admin_cli
     clerk = make_persona(name="Billing clerk")
     admin_client.post(reverse("admin:roadmap_product_add"), {
         "name": "Invoicing", "slug": "invoicing", "description": "", "personas": [clerk.pk],
+        "default_horizon": "later", "uses_horizons": "on",
     })
     product = Product.objects.get(name="Invoicing")
     [record] = product.history.all()
