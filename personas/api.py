@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, responses
 
 from tokens.auth import signed_in
+from whobenefits.api_errors import answers
 from whobenefits.api_forms import changed, form_data, save_through
 
 from .forms import PersonaForm, SuccessMetricForm
@@ -27,7 +28,7 @@ class PersonaOut(Schema):
     id: int
     name: str
     slug: str
-    side: Side
+    side: str = Field(description="The persona's side (the form's choices).")
     archetype: Archetype
     description: str
     concerns: str
@@ -43,14 +44,15 @@ class PersonaOut(Schema):
         return [metric.pk for metric in persona.metrics.all()]
 
 
-@router.get("/personas", response=list[PersonaOut], auth=signed_in("personas.view_persona"))
+@router.get("/personas", response=answers(list[PersonaOut]),
+            auth=signed_in("personas.view_persona"))
 def list_personas(request, archived: bool = False):
     """The personas, customers' first; archived ones too with `archived=true`."""
     personas = Persona.objects.prefetch_related("metrics")
     return personas if archived else personas.active()
 
 
-@router.get("/metrics", response=list[MetricOut],
+@router.get("/metrics", response=answers(list[MetricOut]),
             auth=signed_in("personas.view_successmetric"))
 def list_metrics(request, archived: bool = False):
     """The success metrics, customers' first; archived ones too with `archived=true`."""
@@ -59,7 +61,7 @@ def list_metrics(request, archived: bool = False):
 
 class PersonaIn(Schema):
     name: str
-    side: Side
+    side: str = Field(description="customer or user (the persona form's choices).")
     archetype: Archetype
     description: str = ""
     concerns: str = ""
@@ -72,7 +74,7 @@ class PersonaChanges(Schema):
     """The fields to change; a persona that roadmap items name keeps its side."""
 
     name: str | None = None
-    side: Side | None = None
+    side: str | None = None
     archetype: Archetype | None = None
     description: str | None = None
     concerns: str | None = None
@@ -101,14 +103,14 @@ class MetricChanges(Schema):
 ADMINS_CURATE = "Admins curate the personas and metrics."
 
 
-@router.post("/personas", response={201: PersonaOut},
+@router.post("/personas", response=answers(PersonaOut, 201),
              auth=signed_in("personas.add_persona", ADMINS_CURATE))
 def create_persona(request, persona: PersonaIn):
     created = save_through(PersonaForm(form_data(persona.dict())), by=request.user)
     return responses.Status(201, created)
 
 
-@router.patch("/personas/{pk}", response=PersonaOut,
+@router.patch("/personas/{pk}", response=answers(PersonaOut),
               auth=signed_in("personas.change_persona", ADMINS_CURATE))
 def edit_persona(request, pk: int, changes: PersonaChanges):
     persona = get_object_or_404(Persona, pk=pk)
@@ -116,14 +118,14 @@ def edit_persona(request, pk: int, changes: PersonaChanges):
     return save_through(PersonaForm(data, instance=persona), by=request.user)
 
 
-@router.post("/metrics", response={201: MetricOut},
+@router.post("/metrics", response=answers(MetricOut, 201),
              auth=signed_in("personas.add_successmetric", ADMINS_CURATE))
 def create_metric(request, metric: MetricIn):
     created = save_through(SuccessMetricForm(form_data(metric.dict())), by=request.user)
     return responses.Status(201, created)
 
 
-@router.patch("/metrics/{pk}", response=MetricOut,
+@router.patch("/metrics/{pk}", response=answers(MetricOut),
               auth=signed_in("personas.change_successmetric", ADMINS_CURATE))
 def edit_metric(request, pk: int, changes: MetricChanges):
     metric = get_object_or_404(SuccessMetric, pk=pk)

@@ -384,20 +384,21 @@ class TriageForm(VersionedForm):
     @classmethod
     def for_answer(cls, answer, *, item):
         """The form bound to an answer given in one piece (the API's): ids, and every metric
-        in `metrics`, sorted here into question 1's (the picks' sides) and question 2's."""
+        in `metrics`, sorted here into question 1's (the side the picks benefit, or any for
+        both) and question 2's (the other side's)."""
         form = cls({}, item=item)
         answer = {name: "" if value is None else value for name, value in answer.items()}
         ids = {name: [str(pk) for pk in answer.get(name, [])]
                for name in ("primary_beneficiaries", "indirect_beneficiaries", "metrics")}
-        sides = {p.side for p in form.personas if str(p.pk) in ids["primary_beneficiaries"]}
+        form.data = {**answer, **ids}
+        benefiting = form.benefiting_side  # from the picks, as the form derives it
         metrics = {str(m.pk): m for m in form.all_metrics}
 
         def question_1(pk):  # an unknown id stays here, where the form refuses it by name
-            return pk not in metrics or not sides or metrics[pk].side in sides
+            return benefiting is None or pk not in metrics or metrics[pk].side == benefiting
 
-        form.data = {**answer, **ids,
-                     "metrics": [pk for pk in ids["metrics"] if question_1(pk)],
-                     "other_side_metrics": [pk for pk in ids["metrics"] if not question_1(pk)]}
+        form.data["metrics"] = [pk for pk in ids["metrics"] if question_1(pk)]
+        form.data["other_side_metrics"] = [pk for pk in ids["metrics"] if not question_1(pk)]
         return form
 
     @classmethod

@@ -356,3 +356,98 @@ def test_missing_objects_are_404_for_everyone_who_may_look(pm_client, lead_clien
     missing = reverse("roadmap:item-detail", args=[999_999])
     for client in [pm_client, lead_client, admin_client]:
         assert client.get(missing).status_code == 404
+
+
+# The API, operation by operation: the roles that may call each (the others get 403,
+# anonymous 401), with a token and with the session, an empty JSON body for every write.
+# A new operation without a row fails test_every_api_operation_has_a_row.
+PM, LEAD, ADMIN = "pm", "lead", "admin_person"
+EVERYONE = {PM, LEAD, ADMIN}
+API_ACCESS = {
+    ("GET", "/api/products"): EVERYONE,
+    ("POST", "/api/products"): {ADMIN},
+    ("PATCH", "/api/products/{pk}"): {ADMIN},
+    ("GET", "/api/personas"): EVERYONE,
+    ("POST", "/api/personas"): {ADMIN},
+    ("PATCH", "/api/personas/{pk}"): {ADMIN},
+    ("GET", "/api/metrics"): EVERYONE,
+    ("POST", "/api/metrics"): {ADMIN},
+    ("PATCH", "/api/metrics/{pk}"): {ADMIN},
+    ("GET", "/api/items"): EVERYONE,
+    ("POST", "/api/items"): {PM, ADMIN},
+    ("GET", "/api/items/{pk}"): EVERYONE,
+    ("PATCH", "/api/items/{pk}"): {PM, ADMIN},
+    ("GET", "/api/items/{pk}/triage"): EVERYONE,
+    ("PUT", "/api/items/{pk}/triage"): {PM, ADMIN},
+    ("DELETE", "/api/items/{pk}/triage"): {PM, ADMIN},
+    ("GET", "/api/items/{pk}/review"): EVERYONE,
+    ("PUT", "/api/items/{pk}/review"): {LEAD, ADMIN},
+    ("GET", "/api/balance"): EVERYONE,
+    ("POST", "/api/imports"): {PM, ADMIN},
+    ("GET", "/api/imports/{pk}"): {PM, ADMIN},
+    ("POST", "/api/imports/{pk}/preview"): {PM, ADMIN},
+    ("POST", "/api/imports/{pk}/confirm"): {PM, ADMIN},
+    ("GET", "/api/audit"): {ADMIN},
+}
+SAFE = {"GET", "HEAD", "OPTIONS"}
+# The CSRF cookie's secret and the header the browser's page would send with it.
+CSRF_SECRET = "a" * 32
+
+
+def api_operations():
+    from whobenefits.api import api
+
+    schema = api.get_openapi_schema()
+    return {(method.upper(), route) for route, methods in schema["paths"].items()
+            for method in methods}
+
+
+def test_every_api_operation_has_a_row(db):
+    assert api_operations() == set(API_ACCESS)
+
+
+def api_url(route, objects):
+    pk = {"/api/products/": "roadmap_product", "/api/personas/": "personas_persona",
+          "/api/metrics/": "personas_successmetric", "/api/imports/": "import"}
+    for prefix, name in pk.items():
+        if route.startswith(prefix):
+            return route.replace("{pk}", str(objects[name].pk))
+    return route.replace("{pk}", str(objects["roadmap_roadmapitem"].pk))
+
+
+def api_call(client, method, url, **extra):
+    return client.generic(method, url, "{}", content_type="application/json", **extra)
+
+
+def token_for(person):
+    return {"HTTP_AUTHORIZATION": "Bearer " + ApiToken.issue(
+        person=person, name="matrix", created_by=person)[1]}
+
+
+@pytest.mark.parametrize(("method", "route"), sorted(API_ACCESS))
+def test_each_role_may_call_the_api_as_on_the_pages(request, objects, method, route):
+    url = api_url(route, objects)
+    assert api_call(Client(), method, url).status_code == 401
+    for role in ["pm", "lead", "admin_person", "no_role_person"]:
+        person = request.getfixturevalue(role)
+        session = Client(enforce_csrf_checks=True)
+        session.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+        session.cookies["csrftoken"] = CSRF_SECRET
+        for how, extra in [("token", token_for(person)),
+                           ("session", {"HTTP_X_CSRFTOKEN": CSRF_SECRET})]:
+            client = Client() if how == "token" else session
+            status = api_call(client, method, url, **extra).status_code
+            if role in API_ACCESS[(method, route)]:
+                assert status not in (401, 403) and status < 500, f"{role} {how}: {status}"
+            else:
+                assert status == 403, f"{role} {how}: {status}"
+
+
+@pytest.mark.parametrize(("method", "route"),
+                         sorted(op for op in API_ACCESS if op[0] not in SAFE))
+def test_every_api_write_by_session_needs_the_csrf_token(objects, admin_person, method, route):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_person, backend="django.contrib.auth.backends.ModelBackend")
+    response = api_call(client, method, api_url(route, objects))
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]

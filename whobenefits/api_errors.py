@@ -6,6 +6,7 @@ these, so a rule's message is the form's, word for word, as on the pages.
 """
 
 from django.forms import Form
+from ninja import Schema
 
 from .forms import STALE_MESSAGE
 
@@ -63,3 +64,19 @@ class StaleVersion(Exception):
 
 def error_body(detail, errors=None, **more):
     return {"detail": detail, "errors": errors or {}, **more}
+
+
+class ErrorOut(Schema):
+    """Every refusal's body; a 409 adds `current` (the state now) and `differences`."""
+
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+# What any operation may answer instead (documented, so the schema is the whole truth).
+REFUSALS = frozenset({400, 401, 403, 404, 405, 409, 413, 422, 429})
+
+
+def answers(schema, status=200):
+    """An operation's responses: `schema` with `status`, or a refusal in the one shape."""
+    return {status: schema, REFUSALS: ErrorOut}

@@ -4,10 +4,14 @@ from django.test import Client
 from tokens.models import ApiToken
 
 
+def new_token(person):
+    """A new API token of `person`'s, as the header a script sends."""
+    return "Bearer " + ApiToken.issue(person=person, name="script", created_by=person)[1]
+
+
 def token_client(person):
     """A client that sends `person`'s new API token, as a script does; no session."""
-    _, raw = ApiToken.issue(person=person, name="script", created_by=person)
-    return Client(headers={"Authorization": f"Bearer {raw}"})
+    return Client(headers={"Authorization": new_token(person)})
 
 
 @pytest.fixture
