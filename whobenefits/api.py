@@ -57,17 +57,12 @@ def invalid_schema(request, exc):
     """ninja's validation of the path, query and body: each message under its field."""
     errors = {}
     for error in exc.errors:
-        # loc is (where, [the body parameter's name,] field, ...): keep the field's path.
-        loc = [str(part) for part in error.get("loc", ())][1:]
-        if loc and loc[0] in BODY_PARAMETERS and len(loc) > 1:
+        # loc is (where, the parameter, field...) for a body or form, (where, field) else.
+        where, *loc = [str(part) for part in error.get("loc", ())] or ["body"]
+        if where in ("body", "form"):
             loc = loc[1:]
         errors.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", "Invalid."))
     return answer(request, 422, InvalidInput(errors).detail, errors)
-
-
-# The names the routers give their body parameter; not a field of the input.
-BODY_PARAMETERS = {"item", "changes", "answer", "verdict", "choices", "details", "persona",
-                   "metric", "product"}
 
 
 @api.exception_handler(InvalidInput)
