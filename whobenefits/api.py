@@ -18,6 +18,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as SchemaError
 
+from audit import security_log
 from audit.api import router as audit_router
 from evidence.api import router as evidence_router
 from imports.api import router as imports_router
@@ -107,6 +108,7 @@ def http_error(request, exc):
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
+    security_log.log_denied(request, str(exc))  # as the pages' 403s are
     return answer(request, 403, str(exc) or "Your role may not do this.")
 
 

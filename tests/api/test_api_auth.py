@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 from django.contrib.auth.models import Group
@@ -118,3 +119,10 @@ def test_too_many_requests_with_one_token_is_429_with_retry_after(pm, settings):
     assert "Too many requests" in response.json()["detail"]
     # Another token of the same person has its own count.
     assert token_client(pm).get("/api/products").status_code == 200
+
+
+def test_a_refusal_is_on_the_security_log(lead_api, caplog):
+    with caplog.at_level(logging.INFO, logger="whobenefits.security"):
+        lead_api.post("/api/items", {}, content_type="application/json")
+    assert any("403 denied username='lead'" in r.getMessage() and "/api/items" in r.getMessage()
+               for r in caplog.records)
