@@ -41,6 +41,7 @@ def one_connection():
 def tokens(db, pm, lead):
     """A small roadmap to find, and the two tokens the fuzzer sends."""
     buyer, employee = make_persona(side="customer"), make_persona(side="user")
+    make_persona(side="both")
     make_metric(side="customer")
     triage(make_item(product=make_product(name="Expenses"), owner=pm), [buyer, employee],
            by=pm, whose_problem="user")

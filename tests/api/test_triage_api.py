@@ -168,3 +168,15 @@ def test_a_stale_review_is_a_409(lead_api, lead, pm, sides):
 def test_a_pm_gets_403_on_a_review_whatever_the_body(pm_api, pm):
     item = make_item(owner=pm)
     assert review(pm_api, item, {}).status_code == 403
+
+
+def test_a_persona_who_pays_and_uses_makes_both_with_any_sides_metrics(pm_api, pm, sides):
+    owner = make_persona(side="both", name="Freelancer")
+    item = make_item(owner=pm)
+    response = put(pm_api, item, {"primary_beneficiaries": [owner.pk], "whose_problem": "user",
+                                  "metrics": [sides["revenue"].pk, sides["adoption"].pk],
+                                  "version": item.version})
+    assert response.status_code == 200, response.json()
+    assert response.json()["beneficiary_class"] == "both"
+    assert set(Triage.objects.get(item=item).metrics.all()) == {sides["revenue"],
+                                                                 sides["adoption"]}
