@@ -6,7 +6,7 @@ from datetime import datetime
 from ninja import Field, Query, Router, Schema
 
 from tokens.auth import signed_in
-from whobenefits.api_errors import InvalidInput, answers, valid_form
+from whobenefits.api_errors import InvalidInput, valid_form
 
 from .forms import TrailFilterForm
 from .trail import load_entries
@@ -74,7 +74,7 @@ def is_admin(person):
     return person.is_staff  # the trail page's rule
 
 
-@router.get("/audit", response=answers(TrailPage),
+@router.get("/audit", response=TrailPage,
             auth=signed_in(is_admin, "The audit trail is for admins."))
 def list_audit(request, query: Query[TrailQuery]):
     """Every audited change, newest first: who, when, what, the values before and after."""

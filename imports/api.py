@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, UploadedFile, responses
 
 from tokens.auth import signed_in
-from whobenefits.api_errors import InvalidInput, answers, valid_form
+from whobenefits.api_errors import InvalidInput, valid_form
 
 from .forms import MappingForm, UploadForm
 from .models import BacklogImport
@@ -83,7 +83,7 @@ def _import(request, pk):
     return get_object_or_404(BacklogImport.objects.visible_to(request.user).for_list(), pk=pk)
 
 
-@router.post("/imports", response=answers(ImportOut, 202),
+@router.post("/imports", response={202: ImportOut},
              auth=signed_in("imports.run_import", CAN_IMPORT))
 def upload(request, details: Form[UploadIn], file: File[UploadedFile]):
     """Upload a backlog file (multipart form: `file`, `product`, `source`): the worker
@@ -96,13 +96,13 @@ def upload(request, details: Form[UploadIn], file: File[UploadedFile]):
     return responses.Status(202, _answer(backlog_import))
 
 
-@router.get("/imports/{pk}", response=answers(ImportOut),
+@router.get("/imports/{pk}", response=ImportOut,
             auth=signed_in("imports.run_import", CAN_IMPORT))
 def get_import(request, pk: int):
     return _answer(_import(request, pk))
 
 
-@router.post("/imports/{pk}/preview", response=answers(ImportOut, 202),
+@router.post("/imports/{pk}/preview", response={202: ImportOut},
              auth=signed_in("imports.run_import", CAN_IMPORT))
 def preview(request, pk: int):
     """Preview with the proposed mapping (the one remembered for this product and tool, or
@@ -120,7 +120,7 @@ def preview(request, pk: int):
     return responses.Status(202, _answer(backlog_import))
 
 
-@router.post("/imports/{pk}/confirm", response=answers(ImportOut, 202),
+@router.post("/imports/{pk}/confirm", response={202: ImportOut},
              auth=signed_in("imports.run_import", CAN_IMPORT))
 def confirm(request, pk: int, choices: ConfirmIn):
     """Import the previewed rows: every one in one transaction, or none."""

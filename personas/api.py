@@ -4,7 +4,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, responses
 
 from tokens.auth import signed_in
-from whobenefits.api_errors import answers
 from whobenefits.api_forms import changed, form_data, save_through
 
 from .forms import PersonaForm, SuccessMetricForm
@@ -44,7 +43,7 @@ class PersonaOut(Schema):
         return [metric.pk for metric in persona.metrics.all()]
 
 
-@router.get("/personas", response=answers(list[PersonaOut]),
+@router.get("/personas", response=list[PersonaOut],
             auth=signed_in("personas.view_persona"))
 def list_personas(request, archived: bool = False):
     """The personas, customers' first; archived ones too with `archived=true`."""
@@ -52,7 +51,7 @@ def list_personas(request, archived: bool = False):
     return personas if archived else personas.active()
 
 
-@router.get("/metrics", response=answers(list[MetricOut]),
+@router.get("/metrics", response=list[MetricOut],
             auth=signed_in("personas.view_successmetric"))
 def list_metrics(request, archived: bool = False):
     """The success metrics, customers' first; archived ones too with `archived=true`."""
@@ -103,14 +102,14 @@ class MetricChanges(Schema):
 ADMINS_CURATE = "Admins curate the personas and metrics."
 
 
-@router.post("/personas", response=answers(PersonaOut, 201),
+@router.post("/personas", response={201: PersonaOut},
              auth=signed_in("personas.add_persona", ADMINS_CURATE))
 def create_persona(request, persona: PersonaIn):
     created = save_through(PersonaForm(form_data(persona.dict())), by=request.user)
     return responses.Status(201, created)
 
 
-@router.patch("/personas/{pk}", response=answers(PersonaOut),
+@router.patch("/personas/{pk}", response=PersonaOut,
               auth=signed_in("personas.change_persona", ADMINS_CURATE))
 def edit_persona(request, pk: int, changes: PersonaChanges):
     persona = get_object_or_404(Persona, pk=pk)
@@ -118,14 +117,14 @@ def edit_persona(request, pk: int, changes: PersonaChanges):
     return save_through(PersonaForm(data, instance=persona), by=request.user)
 
 
-@router.post("/metrics", response=answers(MetricOut, 201),
+@router.post("/metrics", response={201: MetricOut},
              auth=signed_in("personas.add_successmetric", ADMINS_CURATE))
 def create_metric(request, metric: MetricIn):
     created = save_through(SuccessMetricForm(form_data(metric.dict())), by=request.user)
     return responses.Status(201, created)
 
 
-@router.patch("/metrics/{pk}", response=answers(MetricOut),
+@router.patch("/metrics/{pk}", response=MetricOut,
               auth=signed_in("personas.change_successmetric", ADMINS_CURATE))
 def edit_metric(request, pk: int, changes: MetricChanges):
     metric = get_object_or_404(SuccessMetric, pk=pk)

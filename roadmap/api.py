@@ -13,7 +13,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import create_model
 
 from tokens.auth import signed_in
-from whobenefits.api_errors import StaleVersion, answers, valid_form
+from whobenefits.api_errors import StaleVersion, valid_form
 from whobenefits.api_forms import changed, form_data, save_through
 from whobenefits.forms import SluggedForm
 from whobenefits.people import person_label
@@ -195,7 +195,7 @@ def filter_parameters(form_class):
     return parameters
 
 
-@router.get("/products", response=answers(list[ProductOut]), tags=["products"],
+@router.get("/products", response=list[ProductOut], tags=["products"],
             auth=signed_in("roadmap.view_product"))
 def list_products(request):
     return Product.objects.all()
@@ -216,14 +216,14 @@ ADMINS_CURATE = "Admins curate the products."
 ProductForm = forms.modelform_factory(Product, form=SluggedForm, fields=["name", "description"])
 
 
-@router.post("/products", response=answers(ProductOut, 201), tags=["products"],
+@router.post("/products", response={201: ProductOut}, tags=["products"],
              auth=signed_in("roadmap.add_product", ADMINS_CURATE))
 def create_product(request, product: ProductIn):
     created = save_through(ProductForm(form_data(product.dict())), by=request.user)
     return responses.Status(201, created)
 
 
-@router.patch("/products/{pk}", response=answers(ProductOut), tags=["products"],
+@router.patch("/products/{pk}", response=ProductOut, tags=["products"],
               auth=signed_in("roadmap.change_product", ADMINS_CURATE))
 def edit_product(request, pk: int, changes: ProductChanges):
     product = get_object_or_404(Product, pk=pk)
@@ -231,7 +231,7 @@ def edit_product(request, pk: int, changes: ProductChanges):
     return save_through(ProductForm(data, instance=product), by=request.user)
 
 
-@router.get("/items", response=answers(list[ItemOut]),
+@router.get("/items", response=list[ItemOut],
             auth=signed_in("roadmap.view_roadmapitem"),
             openapi_extra={"parameters": filter_parameters(ItemQueryForm)})
 @paginate(ItemListPagination)
@@ -242,20 +242,20 @@ def list_items(request):
         "requesting_persona")))
 
 
-@router.post("/items", response=answers(ItemOut, 201),
+@router.post("/items", response={201: ItemOut},
              auth=signed_in("roadmap.add_roadmapitem", CAN_EDIT))
 def create_item(request, item: ItemIn):
     created = save_through(RoadmapItemForm(form_data(item.dict())), by=request.user)
     return responses.Status(201, loaded([_reloaded(created.pk)])[0])
 
 
-@router.get("/items/{pk}", response=answers(ItemOut),
+@router.get("/items/{pk}", response=ItemOut,
             auth=signed_in("roadmap.view_roadmapitem"))
 def get_item(request, pk: int):
     return loaded([get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk)])[0]
 
 
-@router.patch("/items/{pk}", response=answers(ItemOut),
+@router.patch("/items/{pk}", response=ItemOut,
               auth=signed_in("roadmap.change_roadmapitem", CAN_EDIT))
 def edit_item(request, pk: int, changes: ItemChanges):
     """Change some details; `version` is the item's when you read it (409 if stale)."""
@@ -331,13 +331,13 @@ class TriageIn(Schema):
     version: int = Field(description="The item's version when you read it.")
 
 
-@router.get("/items/{pk}/triage", response=answers(TriageOut), tags=["triage"],
+@router.get("/items/{pk}/triage", response=TriageOut, tags=["triage"],
             auth=signed_in("roadmap.view_triage"))
 def get_triage(request, pk: int):
     return TriageOut.of(get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk))
 
 
-@router.put("/items/{pk}/triage", response=answers(TriageOut), tags=["triage"],
+@router.put("/items/{pk}/triage", response=TriageOut, tags=["triage"],
             auth=signed_in("roadmap.triage_roadmapitem", CAN_TRIAGE))
 def put_triage(request, pk: int, answer: TriageIn):
     """Save the answer through the triage form: its rules, its messages (archived personas
@@ -348,7 +348,7 @@ def put_triage(request, pk: int, answer: TriageIn):
     return TriageOut.of(_reloaded(pk))
 
 
-@router.delete("/items/{pk}/triage", response=answers(TriageOut), tags=["triage"],
+@router.delete("/items/{pk}/triage", response=TriageOut, tags=["triage"],
                auth=signed_in("roadmap.triage_roadmapitem", CAN_TRIAGE))
 def delete_triage(request, pk: int, version: int):
     """Make the item untriaged again; `version` is the item's when you read it."""
@@ -398,13 +398,13 @@ class ReviewIn(Schema):
     review_version: int = Field(description="The review's version when you read it (0: none).")
 
 
-@router.get("/items/{pk}/review", response=answers(ReviewOut), tags=["review"],
+@router.get("/items/{pk}/review", response=ReviewOut, tags=["review"],
             auth=signed_in("roadmap.view_review"))
 def get_review(request, pk: int):
     return ReviewOut.of(get_object_or_404(RoadmapItem.objects.for_review(), pk=pk))
 
 
-@router.put("/items/{pk}/review", response=answers(ReviewOut), tags=["review"],
+@router.put("/items/{pk}/review", response=ReviewOut, tags=["review"],
             auth=signed_in("roadmap.review_roadmapitem", CAN_REVIEW))
 def put_review(request, pk: int, verdict: ReviewIn):
     """Accept or challenge the item's triage through the review form."""
@@ -478,7 +478,7 @@ class BalanceOut(Schema):
         return balance.sides
 
 
-@router.get("/balance", response=answers(BalanceOut), tags=["balance"],
+@router.get("/balance", response=BalanceOut, tags=["balance"],
             auth=signed_in("roadmap.view_roadmapitem"),
             openapi_extra={"parameters": filter_parameters(ReviewFilterForm)})
 def get_balance(request):

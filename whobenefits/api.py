@@ -26,14 +26,29 @@ from personas.api import router as personas_router
 from roadmap.api import router as roadmap_router
 from tokens.auth import TokenRateThrottle, signed_in
 
-from .api_errors import InvalidInput, StaleVersion, error_body
+from .api_errors import REFUSALS, ErrorOut, InvalidInput, StaleVersion, error_body
 from .errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, is_database_unavailable
 
 logger = logging.getLogger(__name__)
 
 ROUTERS = [roadmap_router, personas_router, imports_router, audit_router, evidence_router]
 
-api = NinjaAPI(
+class WhoBenefitsAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """ninja's schema, with the refusals every operation may answer, in the one shape."""
+        schema = super().get_openapi_schema(**kwargs)
+        schema["components"].setdefault("schemas", {})["ErrorOut"] = ErrorOut.model_json_schema()
+        refusal = {"description": "Refused: the detail and each field's errors.",
+                   "content": {"application/json": {"schema": {
+                       "$ref": "#/components/schemas/ErrorOut"}}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status in REFUSALS:
+                    operation["responses"].setdefault(status, refusal)
+        return schema
+
+
+api = WhoBenefitsAPI(
     title="Who Benefits API",
     version="1",
     description="Everything a product manager, a team lead or a script does in the browser, "

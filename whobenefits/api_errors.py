@@ -73,10 +73,6 @@ class ErrorOut(Schema):
     errors: dict[str, list[str]] = {}
 
 
-# What any operation may answer instead (documented, so the schema is the whole truth).
-REFUSALS = frozenset({400, 401, 403, 404, 405, 409, 413, 422, 429})
-
-
-def answers(schema, status=200):
-    """An operation's responses: `schema` with `status`, or a refusal in the one shape."""
-    return {status: schema, REFUSALS: ErrorOut}
+# What any operation may answer instead: whobenefits.api documents them on every one, so
+# the schema is the whole truth.
+REFUSALS = [400, 401, 403, 404, 405, 409, 413, 422, 429]
