@@ -247,13 +247,90 @@ class RoadmapItemForm(ItemDetailsForm):
         )
         personas.empty_label = "No persona"
         owner = self.fields["owner"]
-        owner.queryset = get_user_model().objects.filter(
-            Q(is_active=True, groups__name__in=[roles.PRODUCT_MANAGER, roles.ADMIN])
-            | Q(pk=item.owner_id)
-        ).distinct().order_by("first_name", "last_name", "username")
+        owner.queryset = possible_owners(keeping=item.owner_id)
         owner.label_from_instance = person_label
         owner.empty_label = "Nobody yet"
         self.fields["effort"].widget.attrs.update(min=0, max=EFFORT_MAX)
+
+
+def possible_owners(keeping=None):
+    """Who may own an item: the active product managers and admins, and the person with the
+    pk `keeping` (an item's current owner keeps them, whatever their role now)."""
+    return get_user_model().objects.filter(
+        Q(is_active=True, groups__name__in=[roles.PRODUCT_MANAGER, roles.ADMIN])
+        | Q(pk=keeping)
+    ).distinct().order_by("first_name", "last_name", "username")
+
+
+class SelectedItemsField(forms.Field):
+    """The items ticked on the roadmap list, each posted as "id:version" (the version the
+    list showed); cleans to {id: version}. The list's checkboxes render it."""
+
+    widget = forms.MultipleHiddenInput
+
+    def clean(self, value):
+        versions = {}
+        for text in value or []:
+            pk, _, version = text.partition(":")
+            pk, version = parse_id(pk), parse_id(version)
+            if not (pk and version):
+                raise ValidationError("This list is out of date: reload the page and try again.")
+            versions[pk] = version
+        if not versions:
+            raise ValidationError("Select the items to change.")
+        return versions
+
+
+KEEP, NOBODY = "", "nobody"
+
+
+class BulkEditForm(forms.Form):
+    """Set the horizon, status, owner or product of the items ticked on the roadmap list."""
+
+    items = SelectedItemsField()
+    horizon = forms.ChoiceField(choices=[(KEEP, "Leave as is"), *Horizon.choices],
+                                required=False)
+    status = forms.ChoiceField(choices=[(KEEP, "Leave as is"), *Status.choices], required=False)
+    owner = forms.ChoiceField(required=False)
+    product = forms.ModelChoiceField(Product.objects.all(), required=False,
+                                     empty_label="Leave as is")
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, prefix="bulk", label_suffix="", **kwargs)
+        self.owners = {str(p.pk): p for p in possible_owners()}
+        self.fields["owner"].choices = [(KEEP, "Leave as is"), (NOBODY, "Nobody"),
+                                        *((pk, person_label(p)) for pk, p in self.owners.items())]
+
+    def clean(self):
+        if not self.changes():
+            raise ValidationError("Choose a horizon, status, owner or product to set.")
+
+    def changes(self):
+        """{detail: new value} for what the person chose to set."""
+        chosen = {name: value for name in ["horizon", "status", "owner", "product"]
+                  if (value := self.cleaned_data.get(name))}
+        if "owner" in chosen:
+            chosen["owner"] = self.owners.get(chosen["owner"])  # None for nobody
+        return chosen
+
+    def describe(self):
+        """What the change sets, as a person reads it: "horizon to Now, owner to nobody"."""
+        shown = {"horizon": Horizon, "status": Status}
+        parts = []
+        for name, value in self.changes().items():
+            if name in shown:
+                value = shown[name](value).label
+            elif name == "owner":
+                value = person_label(value) if value else "nobody"
+            parts.append(f"{name} to {value}")
+        return ", ".join(parts)
+
+    def selected(self):
+        """The ids ticked in the posted form, valid or not: they stay ticked on a re-render."""
+        if not self.is_bound:
+            return set()
+        ticked = self.data.getlist(self.add_prefix("items"))
+        return {parse_id(text.partition(":")[0]) for text in ticked}
 
 
 def parse_id(text):

@@ -329,6 +329,38 @@ class RoadmapItemQuerySet(models.QuerySet):
         return self.for_list().select_related("requesting_persona").prefetch_related(
             "triage__indirect_beneficiaries", "triage__metrics")
 
+    def edit_each(self, changes, *, expected_versions, edited_by):
+        """Set `changes` ({detail: value}, of DETAILS) on the items of `expected_versions`
+        ({pk: the version the person saw}), each as its own save_edit, so each is on the
+        history; an item someone else saved since is refused, never overwritten.
+
+        Returns a BulkEdit: the items changed, those already so, those refused.
+        """
+        values = {self.model._meta.get_field(name).attname: getattr(value, "pk", value)
+                  for name, value in changes.items()}
+        outcome = BulkEdit([], [], [])
+        with transaction.atomic():
+            for item in self.filter(pk__in=expected_versions).order_by("title", "pk"):
+                if all(getattr(item, name) == value for name, value in values.items()):
+                    outcome.unchanged.append(item)
+                    continue
+                for name, value in values.items():
+                    setattr(item, name, value)
+                item._change_reason = BULK_EDIT_REASON
+                try:
+                    item.save_edit(expected_version=expected_versions[item.pk],
+                                   edited_by=edited_by)
+                except EditConflict:
+                    outcome.refused.append(item)
+                else:
+                    outcome.changed.append(item)
+        return outcome
+
+
+BULK_EDIT_REASON = "Bulk edit on the roadmap list"
+# What RoadmapItemQuerySet.edit_each did to each item it was given.
+BulkEdit = namedtuple("BulkEdit", ["changed", "unchanged", "refused"])
+
 
 class RoadmapItem(models.Model):
     """A piece of work on a product's roadmap, and the request it came from."""

@@ -2,10 +2,11 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +20,7 @@ from .balance import RoadmapBalance, ValueMap
 from .csv_export import csv_lines, xlsx_bytes
 from .forms import (
     EVERY_HORIZON,
+    BulkEditForm,
     QueuedItemForm,
     ReviewFilterForm,
     ReviewForm,
@@ -37,9 +39,21 @@ ITEMS_PER_PAGE = 50
 DASHBOARD_LIST_LIMIT = 10
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @permission_required("roadmap.view_roadmapitem", raise_exception=True)
 def item_list(request):
+    can_edit = request.user.has_perm("roadmap.change_roadmapitem")
+    bulk = None
+    if request.method == "POST":  # a bulk edit of the ticked items
+        if not can_edit:
+            raise PermissionDenied("Product managers change items; team leads review them.")
+        bulk = BulkEditForm(request.POST)
+        if bulk.is_valid():
+            outcome = RoadmapItem.objects.edit_each(
+                bulk.changes(), expected_versions=bulk.cleaned_data["items"],
+                edited_by=request.user)
+            _report_bulk_edit(request, bulk, outcome)
+            return redirect(request.get_full_path())  # the same filters and page
     filters = RoadmapFilterForm(request.GET)
     items = filters.order(filters.filter(RoadmapItem.objects.for_list()))
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
@@ -56,6 +70,8 @@ def item_list(request):
         "extension_badges": [e.list_badges for e in registered if e.list_badges],
         "can_triage": request.user.has_perm("roadmap.triage_roadmapitem"),
         "can_add": request.user.has_perm("roadmap.add_roadmapitem"),
+        "bulk": (bulk or BulkEditForm()) if can_edit else None,
+        "selected": bulk.selected() if bulk else set(),
         "back": request.get_full_path(),
         # The queue walks the products (and import) the list shows.
         "queue_url": queue_url(filters.valid_filters().get("product"),
@@ -64,6 +80,20 @@ def item_list(request):
         "my_challenges": RoadmapItem.objects.owned_by(request.user).open_challenges()
         .select_related("review__reviewed_by"),
     })
+
+
+def _report_bulk_edit(request, bulk, outcome):
+    """Say what a bulk edit changed, and name the items it refused."""
+    if outcome.changed:
+        count = len(outcome.changed)
+        messages.success(request, f"Set {bulk.describe()} on {count} item{pluralize(count)}.")
+    if outcome.unchanged:
+        count = len(outcome.unchanged)
+        messages.info(request, f"{count} item{pluralize(count)} already had that.")
+    if outcome.refused:
+        names = ", ".join(f"“{item.title}”" for item in outcome.refused)
+        messages.warning(request, f"Not changed, because someone else saved them after you "
+                                  f"loaded the list: {names}. Look at them again, then retry.")
 
 
 @require_GET

@@ -185,6 +185,61 @@ document.addEventListener("keydown", function (event) {
   }
 });
 
+// Bulk edit on the roadmap list by keyboard: j and k move between the items' tick boxes,
+// x ticks or unticks the one with the focus. Ticking every item on the page and the count of
+// ticked items need this file; the form posts without it.
+(function () {
+  function boxes(form) {
+    return Array.from(form.querySelectorAll("[name=bulk-items]"));
+  }
+
+  function showCount(form) {
+    const ticked = boxes(form).filter((box) => box.checked).length;
+    form.querySelector("[data-ticked-count]").textContent = ticked ? ticked + " ticked." : "";
+    const all = form.querySelector("[data-tick-all]");
+    all.checked = ticked > 0 && ticked === boxes(form).length;
+    all.indeterminate = ticked > 0 && !all.checked;
+  }
+
+  function setUp() {
+    const form = document.querySelector("[data-bulk-edit]");
+    if (!form) return;
+    form.querySelectorAll("[data-needs-js]").forEach((element) => { element.hidden = false; });
+    showCount(form);
+  }
+  document.addEventListener("DOMContentLoaded", setUp);
+  document.addEventListener("htmx:afterSettle", setUp);  // the filters swapped the list
+
+  document.addEventListener("change", function (event) {
+    const form = event.target.closest("[data-bulk-edit]");
+    if (!form) return;
+    if (event.target.matches("[data-tick-all]")) {
+      boxes(form).forEach((box) => { box.checked = event.target.checked; });
+    }
+    showCount(form);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    const form = document.querySelector("[data-bulk-edit]");
+    if (!form || event.defaultPrevented || event.isComposing
+        || event.ctrlKey || event.metaKey || event.altKey
+        || event.target.matches("textarea, select, input:not([type=checkbox]), [contenteditable]")) return;
+    const all = boxes(form);
+    const at = all.indexOf(document.activeElement);
+    if (event.key === "x" && at >= 0) {
+      event.preventDefault();
+      all[at].click();
+      return;
+    }
+    const step = { j: 1, k: -1 }[event.key];
+    if (!step || !all.length) return;
+    event.preventDefault();
+    const next = all[Math.min(Math.max(at + step, 0), all.length - 1)];
+    next.focus();
+    next.closest("tr").scrollIntoView({ block: "nearest" });
+  });
+})();
+
 // An in-place update the server refused swaps nothing, so the page and its input stay.
 // Say why: the session ended (401, with the way back in) or the database is away (503).
 const REFUSALS = { 401: "[data-session-ended]", 503: "[data-database-unavailable]" };

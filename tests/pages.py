@@ -67,6 +67,16 @@ def database_away_page(page, data):
     expect(page.get_by_role("heading", name=re.compile("reach its database"))).to_be_visible()
 
 
+def bulk_edit_refused(page, data):
+    page.get_by_role("button", name="Apply to the ticked items").click()
+    expect(page.get_by_text("Select the items to change.")).to_be_visible()
+
+
+def bulk_edit_ticked(page, data):
+    page.get_by_label("Tick every item on this page").check()
+    expect(page.get_by_text("ticked.")).to_be_visible()
+
+
 def form_errors(page, data):
     page.get_by_label("Effort").fill("-3")
     page.get_by_role("button", name=re.compile("Save|Add")).click()
@@ -173,6 +183,8 @@ PAGES = [
     Page("pm", "/roadmap/"),
     Page("pm", "/roadmap/", filtered_in_place),
     Page("pm", "/roadmap/?product=nope&status=someday"),
+    Page("pm", "/roadmap/", bulk_edit_refused),
+    Page("pm", "/roadmap/", bulk_edit_ticked),
     Page("pm", "/roadmap/", session_ended, refused=401),
     Page("pm", "/roadmap/", database_away, refused=503),
     Page("pm", "/roadmap/", database_away_page, refused=503),

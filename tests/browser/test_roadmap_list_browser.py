@@ -4,6 +4,7 @@ import pytest
 from django.db import OperationalError
 from playwright.sync_api import expect
 
+from roadmap.models import RoadmapItem
 from tests.factories import make_item, make_product, triage
 from tests.test_errors import answer_while_handling
 
@@ -50,3 +51,32 @@ def test_an_update_while_the_database_is_away_keeps_the_page_and_says_so(log_in,
     expect(notice).to_be_visible()
     expect(notice).to_be_focused()
     expect(page.get_by_role("link", name="Dark mode")).to_be_visible()
+
+
+def test_pm_ticks_items_by_keyboard_and_sets_their_horizon_in_one_go(log_in, pm):
+    for title in ["A one", "B two", "C three"]:
+        make_item(title=title)
+    page = log_in(pm)
+    page.goto("/roadmap/?horizon=later")
+    page.keyboard.press("j")  # the first item's tick box
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    expect(page.get_by_text("2 ticked.")).to_be_visible()
+    page.get_by_label("Horizon", exact=True).last.select_option(label="Now")
+    page.get_by_role("button", name="Apply to the ticked items").click()
+    expect(page.get_by_text("Set horizon to Now on 2 items.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"\?horizon=later$"))
+    horizons = {item.title: item.horizon for item in RoadmapItem.objects.all()}
+    assert horizons == {"A one": "now", "B two": "later", "C three": "now"}
+
+
+def test_tick_all_ticks_every_item_on_the_page(log_in, pm):
+    make_item(title="A one")
+    make_item(title="B two")
+    page = log_in(pm)
+    page.goto("/roadmap/")
+    page.get_by_label("Tick every item on this page").check()
+    expect(page.get_by_text("2 ticked.")).to_be_visible()
+    expect(page.get_by_role("checkbox", name="A one")).to_be_checked()
