@@ -21,6 +21,7 @@ from .models import (
     BeneficiaryClass,
     Horizon,
     Product,
+    QueueOrder,
     RoadmapItem,
     Status,
     ValueLevel,
@@ -642,33 +643,60 @@ class TriageForm(VersionedForm):
 
 
 class TriageQueueForm(FilterForm):
-    """Which untriaged items the queue walks (a product, or all) and where it has got to."""
+    """Which untriaged items the queue walks (a product, or all; all or only those new since
+    the PM's last visit), in which order, and where it has got to."""
 
     product = ProductFilterField()
+    order = forms.ChoiceField(choices=QueueOrder.choices, required=False)
+    new = forms.BooleanField(label="Only new since my last visit", required=False)
     from_import = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
                                      widget=forms.HiddenInput)
     after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, new_since=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.new_since = new_since  # when the PM's previous visit ended; None: a first visit
 
     def walked_past(self):
         """The last item walked past (saved or skipped); the queue goes on after it."""
         return self.valid_filters().get("after") or 0
 
-    def queue(self):
-        """The untriaged items in scope, in queue order; the item and answer are prefetched."""
-        items = RoadmapItem.objects.for_triage().triage_queue()
+    def _in_scope(self):
+        items = RoadmapItem.objects.for_triage().triage_queue(self.valid_filters().get("order"))
         data = self.valid_filters()
         if data.get("from_import"):
             items = items.from_import(data["from_import"])
         return data["product"].narrow(items) if data.get("product") else items
 
+    def queue(self):
+        """The untriaged items in scope, in queue order; the item and answer are prefetched."""
+        items = self._in_scope()
+        if self.valid_filters().get("new") and self.new_since:
+            items = items.created_since(self.new_since)
+        return items
+
+    def next_after(self, pk):
+        """The queue's item after item `pk` (0: its first), or None at its end."""
+        items = self.queue()
+        if pk:
+            items = items.after_in_queue(pk, self.valid_filters().get("order"))
+        return items.first()
+
+    def new_count(self):
+        """How many untriaged items in scope came in since the PM's last visit."""
+        return self._in_scope().created_since(self.new_since).count() if self.new_since else None
+
     def url(self, after=None):
         data = self.valid_filters()
-        return queue_url(data.get("product"), data.get("from_import"), after)
+        return queue_url(data.get("product"), data.get("from_import"), after,
+                         order=data.get("order"), new=data.get("new"))
 
 
-def queue_url(product=None, from_import=None, after=None):
-    """The triage queue of these products (a ProductChoice) and import, after an item."""
-    params = {"product": product.slugs() if product else [], "from_import": from_import or [],
+def queue_url(product=None, from_import=None, after=None, *, order=None, new=False):
+    """The triage queue of these products (a ProductChoice) and import, in `order`, of only
+    the items new since the PM's last visit or all, after an item."""
+    params = {"product": product.slugs() if product else [], "order": order or [],
+              "new": "on" if new else [], "from_import": from_import or [],
               "after": after or []}
     query = urlencode({name: value for name, value in params.items() if value}, doseq=True)
     return reverse("roadmap:triage-queue") + (f"?{query}" if query else "")

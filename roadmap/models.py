@@ -1,5 +1,6 @@
 
 from collections import namedtuple
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
@@ -187,6 +188,30 @@ LACKS_OTHER_SIDE_VALUE = Q(
 )
 
 
+def horizon_rank():
+    """Now, next, later as 0, 1, 2: their order, not the alphabet's."""
+    return Case(*[When(horizon=h, then=Value(i)) for i, h in enumerate(Horizon.values)],
+                output_field=IntegerField())
+
+
+class QueueOrder(models.TextChoices):
+    """The orders a PM can walk the triage queue in."""
+
+    OLDEST = "oldest", "Oldest first"
+    NEWEST = "newest", "Newest first"
+    PRODUCT = "product", "By product"
+    HORIZON = "horizon", "By horizon (now first)"
+
+
+# Each order's sort keys, the last one unique (the pk), so the walk never repeats an item.
+QUEUE_ORDERS = {
+    QueueOrder.OLDEST: ["created_at", "pk"],
+    QueueOrder.NEWEST: ["-created_at", "-pk"],
+    QueueOrder.PRODUCT: ["product__name", "created_at", "pk"],
+    QueueOrder.HORIZON: ["horizon_rank", "created_at", "pk"],
+}
+
+
 class RoadmapItemQuerySet(models.QuerySet):
     def for_product(self, product):
         return self.filter(product=product)
@@ -231,15 +256,34 @@ class RoadmapItemQuerySet(models.QuerySet):
             "triage__primary_beneficiaries", "triage__indirect_beneficiaries", "triage__metrics"
         )
 
-    def triage_queue(self):
-        """The untriaged items in the order the triage queue walks them."""
-        return self.untriaged().order_by("pk")
+    def triage_queue(self, order=None):
+        """The untriaged items in the order the triage queue walks them (a QueueOrder)."""
+        return self.untriaged().annotate(horizon_rank=horizon_rank()).order_by(
+            *QUEUE_ORDERS[order or QueueOrder.OLDEST])
+
+    def after_in_queue(self, pk, order=None):
+        """Those of these items (a triage_queue in `order`) that come after item `pk`, which
+        the PM saved or skipped: its sort keys are compared, so the walk goes on where it was
+        even though that item has left the queue. All of them when there is no such item."""
+        keys = QUEUE_ORDERS[order or QueueOrder.OLDEST]
+        names = [key.removeprefix("-") for key in keys]
+        anchor = RoadmapItem.objects.annotate(horizon_rank=horizon_rank()).filter(
+            pk=pk).values(*names).first()
+        if anchor is None:
+            return self
+        later = Q()
+        for position, key in enumerate(keys):  # (a, b) after (x, y): a > x, or a = x and b > y
+            name = names[position]
+            step = Q(**{f"{name}__{'lt' if key.startswith('-') else 'gt'}": anchor[name]})
+            later |= step & Q(**{earlier: anchor[earlier] for earlier in names[:position]})
+        return self.filter(later)
+
+    def created_since(self, moment):
+        return self.filter(created_at__gt=moment)
 
     def by_horizon(self):
         """Now, next, later (their order, not the alphabet's), then product and title."""
-        rank = Case(*[When(horizon=h, then=Value(i)) for i, h in enumerate(Horizon.values)],
-                    output_field=IntegerField())
-        return self.order_by(rank, "product__name", "title", "pk")
+        return self.order_by(horizon_rank(), "product__name", "title", "pk")
 
     def open(self):
         """Planned work: neither shipped nor dropped."""
@@ -872,6 +916,37 @@ class Review(models.Model):
                 ))
             answered_at = record.answered_at
         return events
+
+
+class QueueVisit(models.Model):
+    """When a PM was last in the triage queue: what came in since is new to them.
+
+    Bookkeeping like a login's date, so not on the audit trail.
+    """
+
+    # A visit ends after this long without a queue request; the next one is a new visit.
+    GAP = timedelta(hours=1)
+
+    pm = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="+")
+    last_seen_at = models.DateTimeField()  # the latest queue request
+    previous_visit_ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.pm} in the triage queue at {self.last_seen_at}"
+
+    @classmethod
+    def record(cls, pm):
+        """Note that `pm` is in the queue now; return when their previous visit ended (None
+        on their first): the items created since are new to them, for the whole visit."""
+        now = timezone.now()
+        visit, first = cls.objects.get_or_create(pm=pm, defaults={"last_seen_at": now})
+        if not first:
+            if now - visit.last_seen_at > cls.GAP:
+                visit.previous_visit_ended_at = visit.last_seen_at
+            visit.last_seen_at = now
+            visit.save(update_fields=["last_seen_at", "previous_visit_ended_at"])
+        return visit.previous_visit_ended_at
 
 
 class ThresholdScope(models.TextChoices):

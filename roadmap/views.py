@@ -32,7 +32,7 @@ from .forms import (
     queue_url,
 )
 from .history import details_differences, review_differences, triage_differences
-from .models import EditConflict, RoadmapItem
+from .models import EditConflict, QueueVisit, RoadmapItem
 
 ITEMS_PER_PAGE = 50
 # The dashboard's lists show this many items; the CSV export has them all.
@@ -215,7 +215,7 @@ def _saved_message(item):
 @require_http_methods(["GET", "POST"])
 @permission_required("roadmap.triage_roadmapitem", raise_exception=True)
 def triage_queue(request):
-    scope = TriageQueueForm(request.GET)
+    scope = TriageQueueForm(request.GET, new_since=QueueVisit.record(request.user))
     item, form, after, saved = None, None, scope.walked_past(), None
     if request.method == "POST":
         item = get_object_or_404(RoadmapItem.objects.for_triage(), pk=_posted_item_pk(request))
@@ -226,15 +226,15 @@ def triage_queue(request):
                 return redirect(scope.url(after=item.pk))
             # htmx: the next item is in the answer; no reload, no redirect.
             item, form, after, saved = None, None, item.pk, _saved_message(item)
-    queue = scope.queue()
     if item is None:
-        item = queue.filter(pk__gt=after).first()
+        item = scope.next_after(after)
         form = TriageForm(item=item) if item else None
     template = "roadmap/triage_queue.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#queue"
     response = render(request, template, {
-        "scope": scope, "item": item, "form": form, "left": queue.count(), "saved": saved,
+        "scope": scope, "item": item, "form": form, "left": scope.queue().count(),
+        "new_since": scope.new_since, "new_count": scope.new_count(), "saved": saved,
         "action": scope.url(after=after), "skip_url": item and scope.url(after=item.pk),
         "restart_url": scope.url(),
     })

@@ -199,6 +199,7 @@ PAGES = [
     Page("pm", "/roadmap/triage/"),
     Page("pm", "/roadmap/triage/", saved_in_the_queue),
     Page("pm", "/roadmap/triage/?product={empty_product}"),
+    Page("pm", "/roadmap/triage/?order=product&new=on"),
     Page("pm", "/roadmap/review/"),
     Page("pm", "/roadmap/review/print/"),
     Page("pm", "/personas/"),

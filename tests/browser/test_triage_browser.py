@@ -178,6 +178,24 @@ def test_skip_moves_on_by_keyboard(log_in, pm, personas):
     assert not Triage.objects.exists()
 
 
+def test_the_chosen_order_updates_the_queue_in_place_and_stays_while_walking(log_in, pm,
+                                                                             personas):
+    make_item(title="Dark mode")
+    make_item(title="Bulk edit")
+    newest = make_item(title="Queue order")
+    page = log_in(pm)
+    page.goto("/roadmap/triage/")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Order").select_option(label="Newest first")
+    expect(page.get_by_role("heading", name="Queue order")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"order=newest"))
+    page.locator("[data-triage-form]").focus()
+    page.keyboard.press("s")
+    expect(page.get_by_role("heading", name="Bulk edit")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"order=newest&after={newest.pk}"))
+    assert page.evaluate("window.notReloaded") is True
+
+
 def test_keys_do_not_fire_while_typing(log_in, pm, personas):
     item = make_item(title="Audit log export")
     page = log_in(pm)
