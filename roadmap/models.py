@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connections, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -378,11 +378,12 @@ class RoadmapItemQuerySet(models.QuerySet):
         ({pk: the version the person saw}), each as its own save_edit, so each is on the
         history; an item someone else saved since is refused, never overwritten.
 
-        Returns a BulkEdit: the items changed, those already so, those refused.
+        Returns a BulkEdit: the items changed, those already so, those refused, and those
+        whose new product already has an item with their key from their source.
         """
         values = {self.model._meta.get_field(name).attname: getattr(value, "pk", value)
                   for name, value in changes.items()}
-        outcome = BulkEdit([], [], [])
+        outcome = BulkEdit([], [], [], [])
         with transaction.atomic():
             for item in self.filter(pk__in=expected_versions).order_by("title", "pk"):
                 if all(getattr(item, name) == value for name, value in values.items()):
@@ -396,6 +397,8 @@ class RoadmapItemQuerySet(models.QuerySet):
                                    edited_by=edited_by)
                 except EditConflict:
                     outcome.refused.append(item)
+                except IntegrityError:  # item_external_key_unique; its savepoint is undone
+                    outcome.clashing.append(item)
                 else:
                     outcome.changed.append(item)
         return outcome
@@ -403,7 +406,7 @@ class RoadmapItemQuerySet(models.QuerySet):
 
 BULK_EDIT_REASON = "Bulk edit on the roadmap list"
 # What RoadmapItemQuerySet.edit_each did to each item it was given.
-BulkEdit = namedtuple("BulkEdit", ["changed", "unchanged", "refused"])
+BulkEdit = namedtuple("BulkEdit", ["changed", "unchanged", "refused", "clashing"])
 
 
 class RoadmapItem(models.Model):

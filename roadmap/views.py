@@ -94,6 +94,10 @@ def _report_bulk_edit(request, bulk, outcome):
         names = ", ".join(f"“{item.title}”" for item in outcome.refused)
         messages.warning(request, f"Not changed, because someone else saved them after you "
                                   f"loaded the list: {names}. Look at them again, then retry.")
+    if outcome.clashing:
+        names = ", ".join(f"“{item.title}”" for item in outcome.clashing)
+        messages.warning(request, f"Not moved, because that product already has an item with "
+                                  f"the same key from the same source: {names}.")
 
 
 @require_GET

@@ -136,3 +136,19 @@ def test_pm_sees_the_bulk_edit_form(pm_client):
     response = pm_client.get(URL)
     assertContains(response, "Change the ticked items")
     assertContains(response, f'value="{item.pk}:1"')
+
+
+def test_a_move_onto_a_product_holding_the_same_key_is_named_and_the_others_saved(pm_client):
+    jira = {"external_source": "jira", "external_key": "EXP-1"}
+    expenses, invoicing = make_product(name="Expenses"), make_product(name="Invoicing")
+    make_item(title="Already there", product=invoicing, **jira)
+    clashing = make_item(title="Same key", product=expenses, **jira)
+    moving = make_item(title="No key", product=expenses)
+    response = pm_client.post(URL, {"bulk-items": ticked(clashing, moving),
+                                    "bulk-product": invoicing.pk}, follow=True)
+    assertContains(response, "Set product to Invoicing on 1 item.")
+    assertContains(response, "Not moved, because that product already has an item with the "
+                             "same key from the same source: “Same key”.")
+    assert RoadmapItem.objects.get(pk=clashing.pk).product == expenses
+    assert RoadmapItem.objects.get(pk=moving.pk).product == invoicing
+    assert clashing.history.count() == 1
