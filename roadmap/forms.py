@@ -288,12 +288,14 @@ KEEP, NOBODY = "", "nobody"
 class BulkEditForm(forms.Form):
     """Set the horizon, status, owner or product of the items ticked on the roadmap list."""
 
+    # Worded apart from the list's filters above (Product, Status, Horizon).
     items = SelectedItemsField()
-    horizon = forms.ChoiceField(choices=[(KEEP, "Leave as is"), *Horizon.choices],
-                                required=False)
-    status = forms.ChoiceField(choices=[(KEEP, "Leave as is"), *Status.choices], required=False)
-    owner = forms.ChoiceField(required=False)
-    product = forms.ModelChoiceField(Product.objects.all(), required=False,
+    horizon = forms.ChoiceField(label="Plan for", required=False,
+                                choices=[(KEEP, "Leave as is"), *Horizon.choices])
+    status = forms.ChoiceField(label="Mark as", required=False,
+                               choices=[(KEEP, "Leave as is"), *Status.choices])
+    owner = forms.ChoiceField(label="Assign to", required=False)
+    product = forms.ModelChoiceField(Product.objects.all(), label="Move to", required=False,
                                      empty_label="Leave as is")
 
     def __init__(self, data=None, **kwargs):
