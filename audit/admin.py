@@ -1,5 +1,6 @@
 """The admin base class every audited model uses: history readable, never rewritable."""
 
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -45,3 +46,29 @@ class AuditedAdmin(SimpleHistoryAdmin):
     def finish_save(self, request, obj):
         """Last changes derived from the saved relations; True when it changed `obj`."""
         return False
+
+
+class ArchivableAdmin(AuditedAdmin):
+    """The admin of a model whose rows are archived, never deleted: archive and restore."""
+
+    actions = ["archive_selected", "restore_selected"]
+
+    @admin.action(description="Archive selected %(verbose_name_plural)s", permissions=["change"])
+    def archive_selected(self, request, queryset):
+        self._set_archived(request, queryset, archived=True)
+
+    @admin.action(description="Restore selected %(verbose_name_plural)s", permissions=["change"])
+    def restore_selected(self, request, queryset):
+        self._set_archived(request, queryset, archived=False)
+
+    def _set_archived(self, request, queryset, *, archived):
+        # One by one, not .update(): each change needs its own history record.
+        changed = 0
+        for row in queryset.filter(archived=not archived):
+            row.archived = archived
+            row._history_user = request.user
+            row.save(update_fields=["archived"])
+            changed += 1
+        meta = self.model._meta
+        name = meta.verbose_name if changed == 1 else meta.verbose_name_plural
+        self.message_user(request, f"{'Archived' if archived else 'Restored'} {changed} {name}.")

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
 from django.template.response import TemplateResponse
 
-from audit.admin import AuditedAdmin
+from audit.admin import ArchivableAdmin, AuditedAdmin
 from personas.models import count_of
 
 from .forms import MergeCompaniesForm
@@ -12,13 +12,13 @@ from .templatetags.money import money
 
 
 @admin.register(Company)
-class CompanyAdmin(AuditedAdmin):
+class CompanyAdmin(ArchivableAdmin):
     list_display = ["name", "segment", "plan", "revenue", "seats", "renewal_date", "note_count",
                     "archived"]
     list_filter = ["segment", "archived"]
     search_fields = ["name", "plan"]
     ordering = ["name"]
-    actions = ["archive_companies", "restore_companies", "merge_companies"]
+    actions = [*ArchivableAdmin.actions, "merge_companies"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
@@ -31,25 +31,6 @@ class CompanyAdmin(AuditedAdmin):
     @admin.display(description="notes", ordering="note_count")
     def note_count(self, company):
         return company.note_count
-
-    @admin.action(description="Archive selected companies", permissions=["change"])
-    def archive_companies(self, request, queryset):
-        self._set_archived(request, queryset, archived=True)
-
-    @admin.action(description="Restore selected companies", permissions=["change"])
-    def restore_companies(self, request, queryset):
-        self._set_archived(request, queryset, archived=False)
-
-    def _set_archived(self, request, queryset, *, archived):
-        # One by one, not .update(): each change needs its own history record.
-        changed = 0
-        for company in queryset.filter(archived=not archived):
-            company.archived = archived
-            company._history_user = request.user
-            company.save(update_fields=["archived"])
-            changed += 1
-        verb = "Archived" if archived else "Restored"
-        self.message_user(request, f"{verb} {changed} compan{'ies' if changed != 1 else 'y'}.")
 
     @admin.action(description="Merge two selected companies…", permissions=["change"])
     def merge_companies(self, request, queryset):

@@ -5,14 +5,14 @@ from django.db import models
 from django.db.models import Count
 from django.template.response import TemplateResponse
 
-from audit.admin import AuditedAdmin
+from audit.admin import ArchivableAdmin, AuditedAdmin
 
 from .forms import MergePersonasForm
 from .models import Archetype, Persona, SuccessMetric
 
 
 @admin.register(Persona)
-class PersonaAdmin(AuditedAdmin):
+class PersonaAdmin(ArchivableAdmin):
     list_display = [
         "name", "side", "archetype", "primary_count", "indirect_count", "requested_count",
         "archived",
@@ -25,7 +25,7 @@ class PersonaAdmin(AuditedAdmin):
     # Checkboxes, not the two-box filter widget: a handful of metrics, and the widget's
     # search icon carries an aria-label its element may not have (axe: aria-prohibited-attr).
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
-    actions = ["archive_personas", "restore_personas", "merge_personas"]
+    actions = [*ArchivableAdmin.actions, "merge_personas"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_usage()
@@ -41,25 +41,6 @@ class PersonaAdmin(AuditedAdmin):
     @admin.display(description="requested", ordering="requested_count")
     def requested_count(self, persona):
         return persona.requested_count
-
-    @admin.action(description="Archive selected personas", permissions=["change"])
-    def archive_personas(self, request, queryset):
-        self._set_archived(request, queryset, archived=True)
-
-    @admin.action(description="Restore selected personas", permissions=["change"])
-    def restore_personas(self, request, queryset):
-        self._set_archived(request, queryset, archived=False)
-
-    def _set_archived(self, request, queryset, *, archived):
-        # Saved one by one, not .update(): each change needs its own history record.
-        changed = 0
-        for persona in queryset.filter(archived=not archived):
-            persona.archived = archived
-            persona._history_user = request.user
-            persona.save(update_fields=["archived"])
-            changed += 1
-        verb = "Archived" if archived else "Restored"
-        self.message_user(request, f"{verb} {changed} persona{'s' * (changed != 1)}.")
 
     @admin.action(description="Merge two selected personas…", permissions=["change"])
     def merge_personas(self, request, queryset):

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
+from evidence.models import Company
 from personas.models import Persona, SuccessMetric
 from roadmap import roles
 from roadmap.models import Product, Review, ReviewThresholds, RoadmapItem, Triage
@@ -107,13 +108,20 @@ def test_giving_the_admin_role_makes_a_person_staff(admin_client):
     assert pm.is_staff and not pm.is_superuser
 
 
-def test_admin_actions_archive_and_restore_are_recorded(admin_client, admin_person):
-    persona = make_persona(name="Old buyer")
-    changelist = reverse("admin:personas_persona_changelist")
-    admin_client.post(changelist, {"action": "archive_personas", "_selected_action": [persona.pk]})
-    assert latest(Persona, persona).archived is True
-    admin_client.post(changelist, {"action": "restore_personas", "_selected_action": [persona.pk]})
-    record = latest(Persona, persona)
+@pytest.mark.parametrize("model, make, noun", [
+    (Persona, lambda: make_persona(name="Old buyer"), "persona"),
+    (Company, lambda: Company.objects.create(name="Old customer"), "company"),
+])
+def test_admin_actions_archive_and_restore_are_recorded(admin_client, admin_person, model,
+                                                         make, noun):
+    row = make()
+    changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    page = admin_client.post(changelist, {"action": "archive_selected",
+                                          "_selected_action": [row.pk]}, follow=True)
+    assert f"Archived 1 {noun}." in page.text
+    assert latest(model, row).archived is True
+    admin_client.post(changelist, {"action": "restore_selected", "_selected_action": [row.pk]})
+    record = latest(model, row)
     assert record.archived is False and record.history_user == admin_person
 
 
