@@ -5,7 +5,7 @@ the long ones run in the task worker. A commit writes everything in one transact
 worker that dies halfway leaves the roadmap as it was.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
@@ -401,10 +401,13 @@ class BacklogImport(models.Model):
                     row.item.external_source, row.item.external_key = self.source, row.key
                 _apply(row.item, row.values, row.changed)
                 row.item.take_product_defaults()  # bulk_create skips save()
+                row.item.take_shipped_date()
                 created.append(row.item)
             elif row.action == plans.UPDATE:
-                row.restore = {"fields": {name: _raw(row.item, name) for name in row.changed}}
+                row.restore = {"fields": {name: _raw(row.item, name) for name in row.changed},
+                               "shipped_on": _day(row.item.shipped_on)}
                 _apply(row.item, row.values, row.changed)
+                row.item.take_shipped_date()  # bulk_update skips save()
                 row.item.version += 1
                 row.item.updated_at = now
                 updated.append(row.item)
@@ -413,7 +416,8 @@ class BacklogImport(models.Model):
         if updated:
             fields = sorted({plans.ATTRIBUTES.get(name, name) for row in plan.rows
                              if row.action == plans.UPDATE for name in row.changed})
-            bulk_update_with_history(updated, RoadmapItem, [*fields, "version", "updated_at"],
+            bulk_update_with_history(updated, RoadmapItem,
+                                     [*fields, "shipped_on", "version", "updated_at"],
                                      batch_size=BATCH_SIZE, default_user=by,
                                      default_change_reason=reason)
         # What this import wrote becomes each item's base for the next one (also where the
@@ -498,6 +502,10 @@ class BacklogImport(models.Model):
                     continue
                 for name, value in row.restore.get("fields", {}).items():
                     setattr(item, plans.ATTRIBUTES.get(name, name), value)
+                if "shipped_on" in row.restore:  # the day it had shipped on, not today
+                    item.shipped_on = row.restore["shipped_on"] and date.fromisoformat(
+                        row.restore["shipped_on"])
+                    item.take_shipped_date()
                 item.version += 1
                 item.updated_at = now
                 restored.append((item, row))
@@ -505,7 +513,8 @@ class BacklogImport(models.Model):
                              for n in row.restore.get("fields", {})})
             if restored:
                 bulk_update_with_history([i for i, _ in restored], RoadmapItem,
-                                         [*fields, "version", "updated_at"], default_user=by,
+                                         [*fields, "shipped_on", "version", "updated_at"],
+                                         default_user=by,
                                          default_change_reason=reason, batch_size=BATCH_SIZE)
             for item, row in restored:
                 _restore_synced(item, row)
@@ -538,6 +547,11 @@ def _restore_synced(item, row):
 def _first_header(headers, names):
     wanted = {plans.normal(n) for n in names}
     return next((h for h in headers if plans.normal(h) in wanted), "")
+
+
+def _day(value):
+    """A date as the JSON of a row's restore keeps it."""
+    return value.isoformat() if value else None
 
 
 def _raw(item, name):

@@ -62,7 +62,8 @@ class RoadmapItemAdminForm(ItemDetailsForm):
 @admin.register(RoadmapItem)
 class RoadmapItemAdmin(AuditedAdmin):
     form = RoadmapItemAdminForm  # its refusal shows in admin/roadmap/roadmapitem/change_form
-    list_display = ["title", "product", "status", "horizon", "effort", "owner"]
+    list_display = ["title", "product", "status", "horizon", "target_quarter", "shipped_on",
+                    "effort", "owner"]
     list_filter = ["product", "status", "horizon"]
     list_select_related = ["product", "owner"]
     ordering = ["product__name", "title"]

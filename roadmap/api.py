@@ -3,7 +3,7 @@ The same forms and model methods as the pages: a form's errors are the 422's, a 
 version is a 409 with the current state and what differs."""
 
 import copy
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from django import forms
@@ -82,6 +82,9 @@ class ItemOut(Schema):
     requesting_persona: Named | None
     status: Status
     horizon: Horizon
+    target_quarter: str | None = Field(description="The quarter it is planned for, 2027-Q1.")
+    shipped_on: date | None = Field(description="The day it shipped; set when its status "
+                                                "becomes shipped, cleared when it leaves it.")
     effort: int | None
     owner: PersonOut | None
     beneficiary_class: BeneficiaryClass | Literal["untriaged"]
@@ -94,6 +97,10 @@ class ItemOut(Schema):
     created_at: datetime
     updated_at: datetime
     version: int = Field(description="Send it back with a change: a stale one is a 409.")
+
+    @staticmethod
+    def resolve_target_quarter(item):
+        return item.target_quarter or None
 
     @staticmethod
     def resolve_beneficiary_class(item):
@@ -139,6 +146,8 @@ class ItemIn(Schema):
     requesting_persona: int | None = None
     status: Status = Status.IDEA
     horizon: Horizon = Horizon.LATER
+    target_quarter: str | None = Field(None, description="2027-Q1, Q1 2027…")
+    shipped_on: date | None = Field(None, description="For a shipped item; today if not sent.")
     effort: int | None = None
     owner: int | None = None
 
@@ -154,6 +163,8 @@ class ItemChanges(Schema):
     requesting_persona: int | None = None
     status: Status | None = None
     horizon: Horizon | None = None
+    target_quarter: str | None = None
+    shipped_on: date | None = None
     effort: int | None = None
     owner: int | None = None
 

@@ -14,7 +14,8 @@ CHUNK = 500
 
 HEADER = [
     "Item id", "URL", "Product", "Title", "Description", "Originating request",
-    "Requesting persona", "Status", "Horizon", "Effort", "Owner", "Who benefits",
+    "Requesting persona", "Status", "Horizon", "Target quarter", "Shipped on", "Effort",
+    "Owner", "Who benefits",
     "Whose problem", "Primary personas", "Indirect personas", "Success metrics",
     "Value for the other side", "Review", "Created", "Updated", "Triaged", "Source",
     "External key", "External URL", "Labels",
@@ -49,7 +50,8 @@ def item_row(item, site=""):
         item.pk, site + item.get_absolute_url(), item.product.name, item.title,
         item.description, item.request_quote,
         item.requesting_persona.name if item.requesting_persona else "",
-        item.get_status_display(), item.get_horizon_display(),
+        item.get_status_display(), item.get_horizon_display(), item.target_quarter,
+        item.shipped_on.isoformat() if item.shipped_on else "",
         "" if item.effort is None else item.effort,
         person_label(item.owner) if item.owner else "",
         triage.get_beneficiary_class_display() if triage else "Untriaged",

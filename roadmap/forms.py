@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from personas.models import Persona, PersonaSide, SuccessMetric
@@ -28,6 +29,7 @@ from .models import (
     Verdict,
     WhoseProblem,
 )
+from .quarters import FIRST_YEAR, Quarter, QuarterFormField
 
 # The largest id a database stores (a 64-bit integer).
 MAX_ID = 2**63 - 1
@@ -102,6 +104,7 @@ class RoadmapFilterForm(FilterForm):
         choices=[("", "Anyone"), *BeneficiaryClass.choices, (UNTRIAGED, "Untriaged")],
         required=False,
     )
+    target_quarter = QuarterFormField(label="Quarter", required=False, help_text="")
     from_import = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
                                      widget=forms.HiddenInput)
 
@@ -133,6 +136,8 @@ class RoadmapFilterForm(FilterForm):
             items = items.with_status(data["status"])
         if data.get("horizon"):
             items = items.in_horizon(data["horizon"])
+        if data.get("target_quarter"):
+            items = items.targeting(data["target_quarter"])
         if data.get("beneficiary_class") == UNTRIAGED:
             items = items.untriaged()
         elif data.get("beneficiary_class"):
@@ -222,6 +227,25 @@ class ItemDetailsForm(VersionedForm, forms.ModelForm):
             horizon.choices = [("", "The product's default"), *Horizon.choices]
         else:
             horizon.choices = Horizon.choices
+        self.fields["shipped_on"].widget = forms.DateInput(attrs={"type": "date"})
+
+    def clean_shipped_on(self):
+        shipped_on = self.cleaned_data["shipped_on"]
+        if shipped_on and shipped_on > timezone.localdate():
+            raise ValidationError("An item cannot have shipped in the future.")
+        if shipped_on and shipped_on.year < FIRST_YEAR:
+            raise ValidationError(f"Give a day from {FIRST_YEAR} on.")
+        return shipped_on
+
+    def clean(self):
+        cleaned = super().clean()
+        # Leaving shipped clears the date (take_shipped_date), but a date typed for an item
+        # that is not shipped is a mistake to point out, not to drop.
+        if (cleaned.get("shipped_on") and "shipped_on" in self.changed_data
+                and cleaned.get("status") != Status.SHIPPED):
+            self.add_error("shipped_on", "Only a shipped item has a shipped date: mark it "
+                                         "shipped, or leave this empty.")
+        return cleaned
 
 
 class RoadmapItemForm(ItemDetailsForm):
@@ -294,6 +318,7 @@ class BulkEditForm(forms.Form):
                                 choices=[(KEEP, "Leave as is"), *Horizon.choices])
     status = forms.ChoiceField(label="Mark as", required=False,
                                choices=[(KEEP, "Leave as is"), *Status.choices])
+    target_quarter = forms.ChoiceField(label="Target quarter", required=False)
     owner = forms.ChoiceField(label="Assign to", required=False)
     product = forms.ModelChoiceField(Product.objects.all(), label="Move to", required=False,
                                      empty_label="Leave as is")
@@ -303,17 +328,25 @@ class BulkEditForm(forms.Form):
         self.owners = {str(p.pk): p for p in possible_owners()}
         self.fields["owner"].choices = [(KEEP, "Leave as is"), (NOBODY, "Nobody"),
                                         *((pk, person_label(p)) for pk, p in self.owners.items())]
+        # The last quarter (to correct a plan) to a year and a half ahead.
+        quarters = Quarter.current().previous().first(8)
+        self.fields["target_quarter"].choices = [
+            (KEEP, "Leave as is"), (NOBODY, "No quarter"),
+            *((str(q), q.label()) for q in quarters)]
 
     def clean(self):
         if not self.changes():
-            raise ValidationError("Choose a horizon, status, owner or product to set.")
+            raise ValidationError("Choose a horizon, status, quarter, owner or product to set.")
 
     def changes(self):
         """{detail: new value} for what the person chose to set."""
-        chosen = {name: value for name in ["horizon", "status", "owner", "product"]
+        chosen = {name: value for name in ["horizon", "status", "target_quarter", "owner",
+                                           "product"]
                   if (value := self.cleaned_data.get(name))}
         if "owner" in chosen:
             chosen["owner"] = self.owners.get(chosen["owner"])  # None for nobody
+        if chosen.get("target_quarter") == NOBODY:
+            chosen["target_quarter"] = ""
         return chosen
 
     def describe(self):
@@ -325,6 +358,8 @@ class BulkEditForm(forms.Form):
                 value = shown[name](value).label
             elif name == "owner":
                 value = person_label(value) if value else "nobody"
+            elif name == "target_quarter":
+                name, value = "quarter", Quarter.parse(value).label() if value else "none"
             parts.append(f"{name} to {value}")
         return ", ".join(parts)
 

@@ -28,6 +28,7 @@ from simple_history.models import HistoricalRecords
 from personas.models import Persona, PersonaSide, Side, SuccessMetric
 
 from . import roles  # noqa: F401  (registers the history of people and their roles)
+from .quarters import QuarterField
 
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 5000
@@ -224,6 +225,14 @@ class RoadmapItemQuerySet(models.QuerySet):
     def in_horizon(self, horizon):
         return self.filter(horizon=horizon)
 
+    def targeting(self, quarter):
+        """Items planned for `quarter` (a Quarter or its text, 2027-Q1)."""
+        return self.filter(target_quarter=str(quarter))
+
+    def shipped_in(self, quarter):
+        """Items whose shipped date falls in `quarter` (a Quarter)."""
+        return self.filter(shipped_on__range=(quarter.first_day, quarter.last_day))
+
     def with_status(self, status):
         return self.filter(status=status)
 
@@ -419,7 +428,7 @@ class RoadmapItem(models.Model):
     # What an edit of the item's details changes (its triage has a form of its own): the
     # fields of the edit forms, and what a refused edit compares.
     DETAILS = ["title", "product", "description", "request_quote", "requesting_persona",
-               "status", "horizon", "effort", "owner"]
+               "status", "horizon", "target_quarter", "shipped_on", "effort", "owner"]
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="items")
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
@@ -434,6 +443,13 @@ class RoadmapItem(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IDEA)
     # No default of its own: a new item takes its product's (save() and take_product_defaults).
     horizon = models.CharField(max_length=5, choices=Horizon.choices)
+    target_quarter = QuarterField(blank=True, db_index=True)
+    # Set by take_shipped_date() when the status becomes shipped; a PM may correct it.
+    shipped_on = models.DateField(
+        "shipped on", null=True, blank=True,
+        help_text="Set to today when the item is marked shipped; correct it if it shipped "
+                  "on another day.",
+    )
     effort = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Estimated effort in points (optional).",
         # The same limit on every database (SQLite would store any size).
@@ -478,6 +494,11 @@ class RoadmapItem(models.Model):
                 name="item_horizon_valid",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="item_version_positive"),
+            # Only a shipped item has a shipped date (take_shipped_date keeps it so).
+            models.CheckConstraint(
+                condition=Q(status=Status.SHIPPED) | Q(shipped_on__isnull=True),
+                name="item_shipped_on_only_when_shipped",
+            ),
             models.CheckConstraint(condition=Q(effort__lte=EFFORT_MAX),
                                    name="item_effort_at_most_max"),
             models.CheckConstraint(
@@ -500,6 +521,7 @@ class RoadmapItem(models.Model):
 
     def save(self, *args, **kwargs):
         self.take_product_defaults()
+        self.take_shipped_date()
         # The item and its history record are one write: a request killed between the two
         # (a gunicorn worker timeout, the database going away) leaves neither.
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
@@ -508,11 +530,25 @@ class RoadmapItem(models.Model):
     def get_absolute_url(self):
         return reverse("roadmap:item-detail", args=[self.pk])
 
+    def clean(self):
+        # Before the constraints are checked: leaving shipped clears the date.
+        self.take_shipped_date()
+
     def take_product_defaults(self):
         """Give an item with no horizon its product's default (for bulk_create, which skips
         save()). Reads self.product."""
         if not self.horizon:
             self.horizon = self.product.default_horizon
+
+    def take_shipped_date(self):
+        """A shipped item has a shipped date: today unless someone set one. An item that
+        leaves shipped (reopened, or dropped after all) loses it, and gets a new one if it
+        ships again; its history keeps the old one. Called by save() (and before
+        bulk_create, which skips it)."""
+        if self.status == Status.SHIPPED:
+            self.shipped_on = self.shipped_on or timezone.localdate()
+        else:
+            self.shipped_on = None
 
     def current_triage(self):
         """The triage answer, or None when untriaged. Reads self.triage: select_related it."""

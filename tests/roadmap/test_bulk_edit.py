@@ -103,7 +103,7 @@ def test_no_ticked_item_is_an_error_beside_the_list_with_the_choice_kept(pm_clie
 def test_no_change_chosen_is_an_error_with_the_ticks_kept(pm_client):
     item, other = make_item(), make_item()
     response = bulk_edit(pm_client, [item])
-    assertContains(response, "Choose a horizon, status, owner or product to set.")
+    assertContains(response, "Choose a horizon, status, quarter, owner or product to set.")
     assertContains(response, f'value="{item.pk}:1" id="tick-{item.pk}"')
     content = response.content.decode()
     assert f'id="tick-{item.pk}" aria-labelledby="item-title-{item.pk}" checked' in content
