@@ -14,10 +14,12 @@ from .factories import (
     import_file,
     make_company,
     make_item,
+    make_metric,
     make_note,
     make_person,
     make_persona,
     make_product,
+    make_reading,
     review_item,
     triage,
 )
@@ -113,6 +115,7 @@ def role_groups(request):
         importlib.import_module("roadmap.migrations.0002_roles").create_roles(apps, None)
         importlib.import_module("imports.migrations.0002_roles").grant(apps, None)
         importlib.import_module("evidence.migrations.0002_roles").grant(apps, None)
+        importlib.import_module("outcomes.migrations.0002_roles").grant(apps, None)
         importlib.import_module("tokens.migrations.0002_roles").grant(apps, None)
         importlib.import_module("personas.migrations.0003_archetypes").create_built_ins(
             apps, None)
@@ -165,7 +168,10 @@ def page_data(pm, lead):
     make_note(employee, by=pm, text="Not linked yet.")
     notes = (b"What they said,Persona,Company,Item key\nAuditors want it,Economic buyer,Acme,"
              + str(one_sided.pk).encode() + b"\nToo slow,Nobody,,\n")
+    reading = make_reading(make_metric(side="customer", name="Revenue"), product, "2026-01",
+                           120000, by=pm)
     return {
+        "reading": reading,
         "api_token": ApiToken.issue(person=pm, name="Nightly Jira sync", created_by=pm)[0],
         "company": company, "note": note,
         "pm": pm, "lead": lead, "buyer": buyer, "employee": employee, "item": item,

@@ -149,3 +149,15 @@ def make_note(persona, *, by, items=(), text="We need this.", **fields):
     from evidence.models import Evidence
 
     return Evidence.record(recorded_by=by, items=items, text=text, persona=persona, **fields)
+
+
+def make_reading(metric, product, period, value, *, by):
+    """Record a metric reading the way the readings page does; `period` a date or "2026-11"."""
+    from datetime import date
+
+    from outcomes.models import MetricReading
+
+    if isinstance(period, str):
+        period = date.fromisoformat(f"{period}-01")
+    return MetricReading.record(metric=metric, product=product, period=period, value=value,
+                                recorded_by=by)

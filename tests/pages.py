@@ -170,6 +170,16 @@ def evidence_refused(page, data):
     expect(page.get_by_text("No company is named")).to_be_visible()
 
 
+def reading_refused(page, data):
+    form = page.locator("form.item-form")
+    form.get_by_label("Success metric").select_option(label="Revenue (customers)")
+    form.get_by_label("Product").select_option(label="Expenses")
+    form.get_by_label("Month").fill("2026-01")
+    form.get_by_label("Value").fill("1")
+    form.get_by_role("button", name="Record").click()
+    expect(page.get_by_text("already has a reading for 2026-01")).to_be_visible()
+
+
 def inbox_search(page, data):
     page.get_by_label("Find items by title").fill("Audit")
     expect(page.get_by_role("button", name="Link")).to_be_visible()
@@ -250,6 +260,11 @@ PAGES = [
     Page("pm", "/tokens/", token_made),
     Page("pm", "/tokens/", token_refused),
     Page("admin_person", "/tokens/"),
+    Page("pm", "/outcomes/readings/"),
+    Page("admin_person", "/outcomes/readings/"),
+    Page("admin_person", "/outcomes/readings/", reading_refused),
+    Page("admin_person", "/outcomes/readings/{reading}/"),
+    Page("admin_person", "/admin/outcomes/metricreading/"),
 ]
 
 

@@ -14,6 +14,7 @@ from tests.factories import (
     make_persona,
     make_personas,
     make_product,
+    make_reading,
     triage,
 )
 from tests.test_tasks import add
@@ -35,6 +36,8 @@ EXPECTED_QUERIES = {
     "admin:django_tasks_database_dbtaskresult_changelist": 10,  # + priority and queue choices
     "admin:evidence_company_changelist": 8,
     "admin:evidence_evidence_changelist": 8,
+    # + the date hierarchy's bounds and years, the metrics and products for the filters
+    "admin:outcomes_metricreading_changelist": 12,
 }
 
 
@@ -47,6 +50,8 @@ def many_rows(db, pm):
         persona.metrics.add(metric)
     for n in range(40):
         make_metric(side="user" if n % 2 else "customer")
+    for n in range(40):
+        make_reading(metric, make_product(), f"20{10 + n // 12}-{n % 12 + 1:02}", n, by=pm)
     for _ in range(40):
         item = make_item(product=make_product(), owner=pm, requesting_persona=personas[0])
         triage(item, personas[:3], by=pm, metrics=[metric])

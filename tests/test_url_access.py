@@ -26,6 +26,7 @@ from tests.factories import (
     make_metric,
     make_persona,
     make_product,
+    make_reading,
     review_item,
     triage,
 )
@@ -72,6 +73,12 @@ EXPECTED = {
     "evidence:company-list": ("200/405", "200/405", "200/405", "403/405", LOGIN),
     "evidence:company-detail": ("200/405", "200/405", "200/405", "403/405", LOGIN),
     "evidence:company-options": ("200/405", "200/405", "200/405", "403/405", LOGIN),
+    # Metric readings: everyone with a role reads them; admins record, correct, withdraw.
+    # An empty POST re-shows the form with its errors (200); a withdrawal without a
+    # version is sent back to the reading (302).
+    "outcomes:reading-list": ("200/403", "200/403", "200/200", "403/403", LOGIN),
+    "outcomes:reading-edit": ("403/403", "403/403", "200/200", "403/403", LOGIN),
+    "outcomes:reading-withdraw": ("405/403", "405/403", "405/302", "405/403", LOGIN),
     "audit:trail": ("403/405", "403/405", "200/405", "403/405", LOGIN),
     "audit:trail-csv": ("403/405", "403/405", "200/405", "403/405", LOGIN),
     # Imports: product managers and admins; team leads read the roadmap, they do not fill it.
@@ -129,6 +136,11 @@ EXPECTED = {
     "api:create_evidence": ("200/400", "200/400", "200/400", "403/403", "401/401"),
     "api:link_evidence": ("405/400", "405/400", "405/400", "405/403", "405/401"),
     "api:unlink_evidence": ("405/405",) * 5,
+    "api:list_readings": ("200/403", "200/403", "200/400", "403/403", "401/401"),
+    "api:create_reading": ("200/403", "200/403", "200/400", "403/403", "401/401"),
+    "api:get_reading": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:correct_reading": ("200/405", "200/405", "200/405", "403/405", "401/405"),
+    "api:withdraw_reading": ("200/405", "200/405", "200/405", "403/405", "401/405"),
     # Probes for a load balancer: no login; GET and HEAD only.
     "healthz": ("200/405",) * 5,
     "readyz": ("200/405",) * 5,
@@ -161,6 +173,7 @@ ADMIN_MODEL_ACCESS = {
     "django_tasks_database_dbtaskresult": set(),  # the worker's queue, read-only for everyone
     "evidence_company": {"add", "change", "history"},  # archived and merged, never deleted
     "evidence_evidence": {"add", "change", "history"},  # evidence is never deleted
+    "outcomes_metricreading": {"add", "change", "delete", "history"},  # withdrawn, audited
 }
 
 
@@ -237,6 +250,8 @@ def objects(db, pm, lead):
         "import": import_file(b"Title,Effort\nDark mode,3\nBad,lots\n", item.product, by=pm,
                               commit=False),
         "evidence_company": company, "evidence_evidence": note,
+        "outcomes_metricreading": make_reading(make_metric(name="Revenue"), item.product,
+                                               "2026-01", 1000, by=pm),
         "api_token": ApiToken.issue(person=pm, name="sync", created_by=pm)[0],
     }
 
@@ -264,6 +279,9 @@ def url_for(key, objects):
     if key == "api:unlink_evidence":
         return reverse(key, args=[objects["evidence_evidence"].pk,
                                   objects["roadmap_roadmapitem"].pk])
+    if key in {"outcomes:reading-edit", "outcomes:reading-withdraw", "api:get_reading",
+               "api:correct_reading", "api:withdraw_reading"}:
+        return reverse(key, args=[objects["outcomes_metricreading"].pk])
     if key == "tokens:token-revoke":
         return reverse(key, args=[objects["api_token"].pk])
     if key == "evidence:company-detail":
@@ -395,6 +413,12 @@ API_ACCESS = {
     ("POST", "/api/evidence"): EVERYONE,
     ("POST", "/api/evidence/{pk}/items"): EVERYONE,
     ("DELETE", "/api/evidence/{pk}/items/{item_pk}"): EVERYONE,
+    # outcomes/api.py's
+    ("GET", "/api/readings"): EVERYONE,
+    ("POST", "/api/readings"): {ADMIN},
+    ("GET", "/api/readings/{pk}"): EVERYONE,
+    ("PUT", "/api/readings/{pk}"): {ADMIN},
+    ("DELETE", "/api/readings/{pk}"): {ADMIN},
 }
 SAFE = {"GET", "HEAD", "OPTIONS"}
 # The CSRF cookie's secret and the header the browser's page would send with it.
@@ -419,7 +443,7 @@ def test_every_api_operation_has_a_row(db):
 def api_url(route, objects):
     pk = {"/api/products/": "roadmap_product", "/api/personas/": "personas_persona",
           "/api/metrics/": "personas_successmetric", "/api/imports/": "import",
-          "/api/evidence/": "evidence_evidence"}
+          "/api/evidence/": "evidence_evidence", "/api/readings/": "outcomes_metricreading"}
     item = str(objects["roadmap_roadmapitem"].pk)
     route = route.replace("{item_pk}", item)
     for prefix, name in pk.items():

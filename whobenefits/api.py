@@ -22,6 +22,7 @@ from audit import security_log
 from audit.api import router as audit_router
 from evidence.api import router as evidence_router
 from imports.api import router as imports_router
+from outcomes.api import router as outcomes_router
 from personas.api import router as personas_router
 from roadmap.api import router as roadmap_router
 from tokens.auth import TokenRateThrottle, signed_in
@@ -31,7 +32,8 @@ from .errors import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, is_database_unava
 
 logger = logging.getLogger(__name__)
 
-ROUTERS = [roadmap_router, personas_router, imports_router, audit_router, evidence_router]
+ROUTERS = [roadmap_router, personas_router, imports_router, audit_router, evidence_router,
+           outcomes_router]
 
 class WhoBenefitsAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):

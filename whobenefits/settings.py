@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "roadmap",
     "imports",
     "evidence",
+    "outcomes",
     "audit",
     "tokens",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("roadmap/", include("roadmap.urls")),
     path("imports/", include("imports.urls")),
     path("evidence/", include("evidence.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("admin/", admin.site.urls),
     path("audit/", include("audit.urls")),
     path("tokens/", include("tokens.urls")),

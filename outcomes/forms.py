@@ -1,0 +1,89 @@
+from django import forms
+
+from personas.models import SuccessMetric
+from roadmap.models import Product
+from whobenefits.forms import VersionedForm
+
+from .models import VALUE_DIGITS, VALUE_PLACES, MetricReading, month_of
+
+MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
+
+
+class MonthField(forms.DateField):
+    """A month as 2026-11 (a day within it is taken as its month)."""
+
+    # Text, not type=month: some browsers show that as a bare text box with no hint.
+    widget = forms.DateInput(attrs={"placeholder": "2026-11", "inputmode": "numeric"},
+                             format="%Y-%m")
+    default_error_messages = {"invalid": "Enter a month as 2026-11."}
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=MONTH_FORMATS, **kwargs)
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return month_of(day) if day else day
+
+
+def value_field():
+    return forms.DecimalField(max_digits=VALUE_DIGITS, decimal_places=VALUE_PLACES,
+                              help_text="The number for the month: 120000, 93.5 (a rate in %).")
+
+
+class ReadingForm(forms.Form):
+    """A new reading. Archived metrics are listed so the refusal names them, not a bare
+    "select a valid choice"."""
+
+    metric = forms.ModelChoiceField(SuccessMetric.objects.all(), label="Success metric")
+    product = forms.ModelChoiceField(Product.objects.all())
+    period = MonthField(label="Month")
+    value = value_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].label_from_instance = lambda metric: (
+            f"{metric.name} ({metric.get_side_display().lower()})"
+            + (", archived" if metric.archived else ""))
+
+    def clean(self):
+        data = super().clean()
+        if all(data.get(name) for name in ("metric", "product", "period")):
+            try:
+                MetricReading.check_new(metric=data["metric"], product=data["product"],
+                                        period=data["period"])
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
+class CorrectionForm(VersionedForm):
+    value = value_field()
+    reason = forms.CharField(max_length=100, required=False,
+                             help_text="Why it changes (on the audit trail): “Finance "
+                                       "restated March”.")
+
+
+class WithdrawForm(VersionedForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="withdraw_%s", **kwargs)  # beside the correction
+
+    reason = forms.CharField(max_length=100, required=False, label="Why withdraw it",
+                             help_text="On the audit trail: “Entered for the wrong product”.")
+
+
+class ReadingFilterForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="filter_%s", **kwargs)  # beside the record form
+
+    product = forms.ModelChoiceField(Product.objects.all(), required=False,
+                                     empty_label="Every product")
+    metric = forms.ModelChoiceField(SuccessMetric.objects.all(), required=False,
+                                    label="Success metric", empty_label="Every metric")
+
+    def filter(self, readings):
+        if not self.is_valid():
+            return readings
+        for name in ("product", "metric"):
+            if self.cleaned_data.get(name):
+                readings = readings.filter(**{name: self.cleaned_data[name]})
+        return readings

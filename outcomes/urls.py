@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "outcomes"
+urlpatterns = [
+    path("readings/", views.reading_list, name="reading-list"),
+    path("readings/<int:pk>/", views.reading_edit, name="reading-edit"),
+    path("readings/<int:pk>/withdraw/", views.reading_withdraw, name="reading-withdraw"),
+]

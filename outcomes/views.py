@@ -1,0 +1,94 @@
+import copy
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from roadmap.models import EditConflict
+from whobenefits.forms import filters_query
+
+from .forms import CorrectionForm, ReadingFilterForm, ReadingForm, WithdrawForm
+from .models import MetricReading, period_label
+
+READINGS_PER_PAGE = 50
+
+
+def reading_differences(saved, yours):
+    """(label, saved now, yours) where a stale correction differs from the saved reading."""
+    if saved.value == yours:
+        return []
+    return [("Value", str(saved.value), str(yours))]
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("outcomes.view_metricreading", raise_exception=True)
+def reading_list(request):
+    """The readings, newest month first per metric; admins record new ones here."""
+    can_record = request.user.has_perm("outcomes.add_metricreading")
+    if request.method == "POST" and not can_record:
+        raise PermissionDenied("Admins record the product's metric readings.")
+    form = ReadingForm(request.POST or None) if can_record else None
+    if form is not None and form.is_bound and form.is_valid():
+        reading = MetricReading.record(**form.cleaned_data, recorded_by=request.user)
+        messages.success(request, f"Recorded {reading}: {reading.value}.")
+        return redirect(request.get_full_path())
+    filters = ReadingFilterForm(request.GET)
+    readings = filters.filter(MetricReading.objects.for_list())
+    page = Paginator(readings, READINGS_PER_PAGE).get_page(request.GET.get("page"))
+    template = "outcomes/reading_list.html"
+    if request.htmx and request.method == "GET" and not request.htmx.history_restore_request:
+        template += "#reading-results"
+    return render(request, template, {
+        "form": form, "filters": filters, "page": page, "query": filters_query(request),
+        "can_correct": request.user.has_perm("outcomes.change_metricreading"),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("outcomes.change_metricreading", raise_exception=True)
+def reading_edit(request, pk):
+    """Correct a reading's value (with the version it was read at), or withdraw it."""
+    reading = get_object_or_404(MetricReading.objects.select_related("metric", "product"),
+                                pk=pk)
+    form = CorrectionForm(request.POST or None,
+                          initial={"value": reading.value, "version": reading.version})
+    if form.is_bound and form.is_valid():
+        try:
+            copy.copy(reading).correct(
+                value=form.cleaned_data["value"], expected_version=form.cleaned_data["version"],
+                corrected_by=request.user, reason=form.cleaned_data["reason"])
+        except EditConflict as conflict:
+            form.refuse_stale(conflict.current, reading_differences(
+                conflict.current, form.cleaned_data["value"]))
+        else:
+            messages.success(request, f"Corrected {reading}.")
+            return redirect(reverse("outcomes:reading-list") + f"?product={reading.product_id}")
+    return render(request, "outcomes/reading_edit.html", {
+        "reading": reading, "form": form, "period": period_label(reading.period),
+        "withdraw": WithdrawForm(initial={"version": reading.version}),
+        "can_withdraw": request.user.has_perm("outcomes.delete_metricreading"),
+    })
+
+
+@require_POST
+@permission_required("outcomes.delete_metricreading", raise_exception=True)
+def reading_withdraw(request, pk):
+    reading = get_object_or_404(MetricReading.objects.select_related("metric", "product"),
+                                pk=pk)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            reading.withdraw(expected_version=form.cleaned_data["version"],
+                             withdrawn_by=request.user, reason=form.cleaned_data["reason"])
+        except EditConflict:
+            messages.error(request, "Someone corrected this reading since you opened it, so "
+                                    "it was not withdrawn: check its value, then try again.")
+            return redirect(reading)
+        messages.success(request, f"Withdrew {reading}; the audit trail keeps it.")
+        return redirect(reverse("outcomes:reading-list") + f"?product={reading.product_id}")
+    messages.error(request, "This form is out of date: reload the page and try again.")
+    return redirect(reading)

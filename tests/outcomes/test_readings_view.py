@@ -1,0 +1,106 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from outcomes.models import MetricReading
+from tests.factories import make_metric, make_product, make_reading
+
+LIST = reverse("outcomes:reading-list")
+
+
+@pytest.fixture
+def revenue(db):
+    return make_metric(side="customer", name="Revenue")
+
+
+@pytest.fixture
+def product(db):
+    return make_product(name="Expenses")
+
+
+def test_an_admin_records_a_reading(admin_client, admin_person, revenue, product):
+    response = admin_client.post(LIST, {"metric": revenue.pk, "product": product.pk,
+                                        "period": "2026-03", "value": "1200.50"}, follow=True)
+    assertContains(response, "Recorded Revenue for Expenses, 2026-03: 1200.50.")
+    reading = MetricReading.objects.get()
+    assert (reading.value, reading.recorded_by) == (Decimal("1200.50"), admin_person)
+
+
+def test_a_second_reading_is_refused_beside_the_month_with_the_input_kept(
+        admin_client, admin_person, revenue, product):
+    make_reading(revenue, product, "2026-03", 1200, by=admin_person)
+    response = admin_client.post(LIST, {"metric": revenue.pk, "product": product.pk,
+                                        "period": "2026-03", "value": "777"})
+    assert response.status_code == 200
+    assertContains(response, "already has a reading for 2026-03 (1200.00): correct that one")
+    assertContains(response, 'value="777"')
+    assert MetricReading.objects.get().value == Decimal("1200")
+
+
+def test_a_month_that_is_not_one_is_refused(admin_client, revenue, product):
+    response = admin_client.post(LIST, {"metric": revenue.pk, "product": product.pk,
+                                        "period": "March", "value": "1"})
+    assertContains(response, "Enter a month as 2026-11.")
+    assert not MetricReading.objects.exists()
+
+
+def test_product_managers_read_the_readings_but_do_not_record(pm_client, admin_person, revenue,
+                                                              product):
+    make_reading(revenue, product, "2026-03", 1200, by=admin_person)
+    response = pm_client.get(LIST)
+    assertContains(response, "1200.00")
+    assertNotContains(response, "Record a reading")
+    assert pm_client.post(LIST, {"metric": revenue.pk, "product": product.pk,
+                                 "period": "2026-04", "value": "1"}).status_code == 403
+    assert MetricReading.objects.count() == 1
+
+
+def test_the_filter_narrows_to_a_product(lead_client, admin_person, revenue, product):
+    make_reading(revenue, product, "2026-03", 1200, by=admin_person)
+    make_reading(revenue, make_product(name="Travel"), "2026-03", 55, by=admin_person)
+    response = lead_client.get(LIST, {"product": product.pk}, headers={"HX-Request": "true"})
+    assertContains(response, "1 reading")
+    assertNotContains(response, "55.00")
+    assertNotContains(response, "<html")
+
+
+def test_the_list_query_count_is_fixed(lead_client, admin_person, revenue, product,
+                                       django_assert_num_queries):
+    for month in range(1, 13):
+        make_reading(revenue, product, f"2025-{month:02}", month, by=admin_person)
+    with django_assert_num_queries(8):  # session, person, roles; count, page; choices
+        lead_client.get(LIST)
+
+
+def test_an_admin_corrects_a_reading(admin_client, admin_person, revenue, product):
+    reading = make_reading(revenue, product, "2026-03", 1200, by=admin_person)
+    response = admin_client.post(reading.get_absolute_url(),
+                                 {"value": "1250", "version": 1, "reason": "Restated"},
+                                 follow=True)
+    assertContains(response, "Corrected Revenue for Expenses, 2026-03.")
+    reading.refresh_from_db()
+    assert reading.value == Decimal("1250")
+    assert reading.history.latest().history_change_reason == "Restated"
+
+
+def test_a_stale_correction_is_refused_with_what_differs(admin_client, admin_person, revenue,
+                                                         product):
+    reading = make_reading(revenue, product, "2026-03", 1200, by=admin_person)
+    reading.correct(value=1300, expected_version=1, corrected_by=admin_person)
+    response = admin_client.post(reading.get_absolute_url(), {"value": "1250", "version": 1})
+    assertContains(response, "Someone else saved this since you opened it")
+    assertContains(response, "1300.00")
+    reading.refresh_from_db()
+    assert reading.value == Decimal("1300")
+
+
+def test_an_admin_withdraws_a_reading_on_the_audit_trail(admin_client, admin_person, revenue,
+                                                         product):
+    reading = make_reading(revenue, product, "2026-03", 1200, by=admin_person)
+    response = admin_client.post(reverse("outcomes:reading-withdraw", args=[reading.pk]),
+                                 {"version": 1, "reason": "Wrong product"}, follow=True)
+    assertContains(response, "Withdrew Revenue for Expenses, 2026-03; the audit trail keeps it.")
+    assert not MetricReading.objects.exists()
+    assert MetricReading.history.latest().history_change_reason == "Wrong product"
