@@ -9,6 +9,8 @@ PORT ?= 8000
 # The PostgreSQL the suite also runs on; pytest-django creates and drops test_whobenefits.
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/whobenefits
 PYTEST_ARGS ?=
+# Each pass spreads its tests over every core (pytest-xdist); `auto` is one worker a core.
+PYTEST_WORKERS ?= auto
 # gunicorn's workers for `make serve` (gunicorn.conf.py reads the same variable).
 WEB_CONCURRENCY ?= 2
 
@@ -108,13 +110,13 @@ vnu:
 
 test-sqlite: install-dev browser vnu
 	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 test-postgres: install-dev browser
 	@if $(PY) -c 'import sys, psycopg; psycopg.connect(sys.argv[1], dbname="postgres", connect_timeout=3).close()' \
 		"$(TEST_POSTGRES_URL)" 2>/dev/null; then \
 		echo "== Test suite on PostgreSQL ($(TEST_POSTGRES_URL)) =="; \
-		DATABASE_URL="$(TEST_POSTGRES_URL)" $(PY) -m pytest $(PYTEST_ARGS); \
+		DATABASE_URL="$(TEST_POSTGRES_URL)" $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS); \
 	elif [ "$$CI" = true ]; then \
 		echo "PostgreSQL at $(TEST_POSTGRES_URL) is unreachable, and CI must test on it."; exit 1; \
 	else \
