@@ -6,8 +6,9 @@ Run by hand, never in the test suite:
     .venv/bin/python bench/review_dashboard.py --db sqlite   # one of them
     BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/wb_bench .venv/bin/python bench/...
 
-It builds a separate database (SQLite: /tmp/wb_bench.sqlite3; PostgreSQL: the database in
-BENCH_POSTGRES_URL, default wb_bench, dropped and created afresh), never the dev database.
+It builds a separate database (SQLite: BENCH_SQLITE_PATH, default /tmp/wb_bench.sqlite3;
+PostgreSQL: the database in BENCH_POSTGRES_URL, default wb_bench, dropped and created
+afresh), never the dev database.
 It fills it with 10,000 items, 40 personas and 3 products, then times server-side handling
 (Django's test Client: URL routing, middleware, view, queries, template) over repeated
 requests, and, as the floor, the same SQL statements the page ran, executed raw through
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SQLITE_PATH = Path("/tmp/wb_bench.sqlite3")
+SQLITE_PATH = Path(os.environ.get("BENCH_SQLITE_PATH", "/tmp/wb_bench.sqlite3"))
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/wb_bench"
 
 

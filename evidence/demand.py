@@ -16,7 +16,6 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     CharField,
-    Exists,
     F,
     Func,
     OuterRef,
@@ -93,10 +92,14 @@ def _aggregate(queryset, function, column):
 
 
 def asking_companies(item_ref=None):
-    """The active companies with a note on the item (an OuterRef), each once."""
+    """The active companies with a note on the item (an OuterRef), each once.
+
+    `pk IN (the item's links' companies)`, not EXISTS per company: the database starts from
+    the item's few links and looks each company up, where a correlated EXISTS had SQLite
+    probe every company for every item (12 s to sort 1,100 items by revenue)."""
     item_ref = item_ref or OuterRef(OuterRef("pk"))
-    return Company.objects.active().filter(Exists(EvidenceLink.objects.filter(
-        roadmapitem=item_ref, evidence__company=OuterRef("pk"))))
+    return Company.objects.active().filter(pk__in=EvidenceLink.objects.filter(
+        roadmapitem=item_ref).values("evidence__company"))
 
 
 def asking_revenue():

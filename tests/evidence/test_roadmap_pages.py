@@ -55,6 +55,23 @@ def test_list_sorts_by_a_demand_column(pm_client, pm, buyer, mismatched):
     assert ascending[len(ascending) - 1].title == "Approve from email"
 
 
+def test_list_sorts_by_revenue_asking_each_active_company_once(pm_client, pm, buyer):
+    acme = make_company("Acme", arr=Decimal(300))
+    gone = make_company("Gone", arr=Decimal(10_000), archived=True)
+    twice = make_item(title="Asked twice by Acme")
+    make_note(buyer, by=pm, items=[twice], company=acme)
+    make_note(buyer, by=pm, items=[twice], company=acme)  # still 300, not 600
+    archived = make_item(title="Asked by an archived company")
+    make_note(buyer, by=pm, items=[archived], company=gone)
+    both = make_item(title="Asked by Acme and Initech")
+    make_note(buyer, by=pm, items=[both], company=acme)
+    make_note(buyer, by=pm, items=[both], company=make_company("Initech", arr=Decimal(200)))
+    titles = [item.title for item in
+              pm_client.get(LIST, {"sort": "-arr"}).context["page"].object_list]
+    assert titles == ["Asked by Acme and Initech", "Asked twice by Acme",
+                      "Asked by an archived company"]
+
+
 def test_list_query_count_is_fixed_with_evidence(pm_client, pm, buyer, employee,
                                                 django_assert_num_queries):
     for n in range(3):
