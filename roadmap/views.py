@@ -7,12 +7,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
+from whobenefits import changes
 from whobenefits.forms import filters_query
 
 from . import csv_export, extensions
@@ -258,10 +260,13 @@ def _posted_item_pk(request):
 @permission_required("roadmap.view_roadmapitem", raise_exception=True)
 def dashboard(request):
     filters = ReviewFilterForm(request.GET)
-    template = "roadmap/dashboard.html"
+    # Its counts scan the whole roadmap: rendered once per change of the data (or the date),
+    # whatever panel an extension adds (whobenefits/changes.py).
+    results = changes.fragments.get_or_render(request, lambda: render_to_string(
+        "roadmap/dashboard.html#dashboard-results", _review_context(request, filters), request))
     if request.htmx and not request.htmx.history_restore_request:
-        template += "#dashboard-results"
-    return render(request, template, _review_context(request, filters))
+        return HttpResponse(results)
+    return render(request, "roadmap/dashboard.html", {"filters": filters, "results_html": results})
 
 
 def _review_context(request, filters):

@@ -103,7 +103,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# Django's own backends, plus a stamp each committed write renews (whobenefits/changes.py):
+# what lets the review dashboard cache its numbers and never show stale ones.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "whobenefits.backends.")
+if DATABASES["default"]["ENGINE"] == "whobenefits.backends.sqlite3":
     # WAL and a busy timeout let the dev server and a second tab write without "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

@@ -1,0 +1,1 @@
+"""Django's SQLite and PostgreSQL backends, plus the stamp of whobenefits.changes."""

@@ -1,0 +1,148 @@
+"""Pages cached until the data changes: a stamp every committed write renews, and rendered
+fragments kept per stamp.
+
+Every INSERT, UPDATE, DELETE or TRUNCATE through Django (a form, a model method,
+QuerySet.update() and bulk_create() that send no signals, the admin, an import in the task
+worker, a migration) marks its transaction, and committing it renews one row's random token
+in the same transaction (the database backends in whobenefits/backends add this to
+Django's); a statement outside any transaction renews it right after it commits. A page
+computed after reading the token is at least as new as it, so a fragment cached under a
+token is never older than the data that token stands for, in any process: each gunicorn
+worker keeps its own fragments and they all read the one shared row. Random, so a token
+rolled back is never seen again. Renewed at commit, not at the first write, so writers wait
+on each other only for the moment of committing.
+
+A fragment is cached per token, date (renewals "within 90 days", the current quarter),
+URL, permissions, language and time zone: whatever it shows must depend on nothing else.
+"""
+
+import re
+import threading
+import uuid
+from collections import OrderedDict
+
+from django.core.signals import setting_changed
+from django.db import connection
+from django.utils import timezone, translation
+
+STAMP_TABLE = "audit_changestamp"
+# Written while people only read (a login's session, django-axes' log, the task queue's
+# bookkeeping): no page shows them, so they leave the stamp alone.
+UNSTAMPED = {STAMP_TABLE, "django_session", "axes_accessattempt", "axes_accesslog",
+             "axes_accessfailurelog", "axes_accessattemptexpiration",
+             "django_tasks_database_dbtaskresult"}
+WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)',
+                   re.IGNORECASE)
+TRUNCATE = re.compile(r"\s*TRUNCATE\b", re.IGNORECASE)
+
+
+def writes(sql):
+    """Whether the statement changes data a page may show."""
+    if TRUNCATE.match(sql):
+        return True
+    match = WRITE.match(sql)
+    return bool(match) and match[1].lower() not in UNSTAMPED
+
+
+class StampsCommits:
+    """Mixed into a database backend's DatabaseWrapper: marks each transaction that writes
+    and renews the stamp when it commits."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.wrote = False  # this transaction changed data; the stamp follows at commit
+        self._stamp_table_ready = False
+        self.execute_wrappers.append(self._note_write)
+
+    def _note_write(self, execute, sql, params, many, context):
+        if not writes(sql):
+            return execute(sql, params, many, context)
+        if self.in_atomic_block or not self.get_autocommit():
+            self.wrote = True
+            return execute(sql, params, many, context)
+        # A lone statement (QuerySet.update(), a save) commits as it runs: the stamp right
+        # after it (never before: a page read between would be cached under the new stamp).
+        result = execute(sql, params, many, context)
+        self._renew_stamp()
+        return result
+
+    def _commit(self):
+        if self.wrote and self.connection is not None:
+            self._renew_stamp()
+        self.wrote = False
+        return super()._commit()
+
+    def _renew_stamp(self):
+        if self._stamp_table_exists():
+            with self.cursor() as cursor:
+                cursor.execute("INSERT INTO audit_changestamp (id, token) VALUES (1, %s) "
+                               "ON CONFLICT (id) DO UPDATE SET token = excluded.token",
+                               [uuid.uuid4().hex])
+
+    def _rollback(self):
+        self.wrote = False
+        return super()._rollback()
+
+    def _stamp_table_exists(self):
+        # Not yet while the first migrations run.
+        if not self._stamp_table_ready:
+            with self.cursor() as cursor:
+                self._stamp_table_ready = STAMP_TABLE in self.introspection.table_names(cursor)
+        return self._stamp_table_ready
+
+
+def current_stamp():
+    """The token of the last committed write, or None when it cannot vouch for the data: no
+    token yet, or this connection has written in a transaction not yet committed (a page
+    must show those writes; no token stands for them)."""
+    if getattr(connection, "wrote", True):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM audit_changestamp WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+class FragmentCache:
+    """Rendered fragments of the current stamp, at most `size` of them, in this process."""
+
+    def __init__(self, size=256):
+        self.size = size
+        self.stamp = None
+        self.fragments = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_or_render(self, request, render, vary=()):
+        """`render()`'s HTML for this request, rendered again only when the data, the date,
+        the URL or the person's permissions differ from a cached one (or `vary`)."""
+        stamp = current_stamp()
+        if stamp is None:
+            return render()
+        key = (request.get_full_path(), timezone.localdate(), translation.get_language(),
+               timezone.get_current_timezone_name(),
+               tuple(sorted(request.user.get_all_permissions())), request.user.is_superuser,
+               *vary)
+        with self.lock:
+            if stamp != self.stamp:
+                self.stamp, self.fragments = stamp, OrderedDict()
+            html = self.fragments.get(key)
+            if html is not None:
+                self.fragments.move_to_end(key)
+                return html
+        html = render()
+        if 'name="csrfmiddlewaretoken"' in html:
+            return html  # a form's token belongs to one person: never shared
+        with self.lock:
+            if stamp == self.stamp:
+                self.fragments[key] = html
+                if len(self.fragments) > self.size:
+                    self.fragments.popitem(last=False)
+        return html
+
+    def clear(self, **kwargs):
+        with self.lock:
+            self.stamp, self.fragments = None, OrderedDict()
+
+
+fragments = FragmentCache()
+setting_changed.connect(fragments.clear)  # a test's changed setting may change a page
