@@ -219,6 +219,8 @@ class RoadmapItemQuerySet(models.QuerySet):
 
     def for_products(self, products, *, all_but_demo=False):
         """Items of `products`; with `all_but_demo`, of every product but the demo's too."""
+        if len(products) == 1 and not all_but_demo:
+            return self.filter(product=products[0])  # a constant: the index below applies
         return self.filter(product__in=Product.objects.picked(products,
                                                                all_but_demo=all_but_demo))
 
@@ -514,6 +516,9 @@ class RoadmapItem(models.Model):
         indexes = [
             models.Index(fields=["product", "horizon", "status"]),
             models.Index(fields=["source_import"]),
+            # A page of one product's list, in title order, without sorting every match.
+            models.Index(fields=["product", "horizon", "title", "id"]),
+            models.Index(fields=["product", "title", "id"]),
         ]
 
     def __str__(self):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -39,6 +40,8 @@ from .models import EditConflict, QueueVisit, RoadmapItem
 ITEMS_PER_PAGE = 50
 # The dashboard's lists show this many items; the CSV export has them all.
 DASHBOARD_LIST_LIMIT = 10
+# The roadmap list opens with this many of the PM's open challenges.
+MY_CHALLENGES_SHOWN = 10
 
 
 @require_http_methods(["GET", "POST"])
@@ -79,9 +82,16 @@ def item_list(request):
         "queue_url": queue_url(filters.valid_filters().get("product"),
                                filters.valid_filters().get("from_import")),
         "can_import": request.user.has_perm("imports.run_import"),
-        "my_challenges": RoadmapItem.objects.owned_by(request.user).open_challenges()
-        .select_related("review__reviewed_by"),
+        "my_challenges": _my_challenges(request.user),
     })
+
+
+def _my_challenges(pm):
+    """The first of the PM's open challenges, each with `total` (all of them), in one query:
+    a page of 50 items does not open under hundreds of challenges."""
+    return list(RoadmapItem.objects.owned_by(pm).open_challenges()
+                .select_related("review__reviewed_by")
+                .annotate(total=Window(Count("pk")))[:MY_CHALLENGES_SHOWN])
 
 
 def _report_bulk_edit(request, bulk, outcome):

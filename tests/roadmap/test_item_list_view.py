@@ -150,3 +150,17 @@ def test_list_query_count_is_fixed_whatever_the_size(
     # Several products and all but the demo: one more query checks the picks, as for one.
     with django_assert_num_queries(15):
         pm_client.get(f"{URL}?product=product-0&product=product-1&product=-demo")
+
+
+def test_one_products_items_come_in_the_same_order_as_unfiltered(pm_client):
+    """Filtered by one product the list sorts by title and id (its index), which must be
+    the order of the whole list by product name, title and id."""
+    expenses, invoicing = make_product(name="Expenses"), make_product(name="Invoicing")
+    for title in ["Receipts", "approvals", "Audit", "Receipts"]:
+        make_item(product=expenses, title=title)
+        make_item(product=invoicing, title=title)
+    everything = [item.pk for item in pm_client.get(URL).context["page"].object_list]
+    one = [item.pk for item in
+           pm_client.get(URL, {"product": "expenses"}).context["page"].object_list]
+    assert one == [pk for pk in everything if pk in set(one)]
+    assert len(one) == 4

@@ -127,6 +127,19 @@ def test_pm_sees_challenged_items_and_why_on_the_roadmap_list(pm_client, lead, t
     assertContains(response, "No value for users stated.", count=2)
 
 
+def test_the_roadmap_list_shows_the_first_ten_challenges_and_says_how_many(
+        pm_client, pm, lead, customer_persona):
+    for n in range(12):
+        challenged = make_item(title=f"Challenged {n:02}", owner=pm)
+        triage(challenged, [customer_persona], by=pm)
+        review_item(challenged, "challenged", "Who uses it?", lead)
+    response = pm_client.get(reverse("roadmap:item-list"))
+    assertContains(response, "Showing 10 of 12:")
+    assertContains(response, 'href="/roadmap/review/?owner=pm"')
+    assertContains(response, ">Challenged 09</a>: Who uses it?")
+    assertNotContains(response, ">Challenged 10</a>: Who uses it?")
+
+
 def test_dashboard_link_loads_the_form_in_place(lead_client, triaged):
     response = lead_client.get(url(triaged), {"list": "one-sided", "next": "/roadmap/review/"},
                                headers={"HX-Request": "true"})
