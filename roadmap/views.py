@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Window
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
+from django.template.defaultfilters import pluralize, urlencode
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -78,6 +78,7 @@ def item_list(request):
         "bulk": (bulk or BulkEditForm()) if can_edit else None,
         "selected": bulk.selected() if bulk else set(),
         "back": request.get_full_path(),
+        "back_next": urlencode(request.get_full_path()),  # once, not in each of 50 rows
         # The queue walks the products (and import) the list shows.
         "queue_url": queue_url(filters.valid_filters().get("product"),
                                filters.valid_filters().get("from_import")),
