@@ -12,7 +12,9 @@ afresh), never the dev database.
 It fills it with 10,000 items, 40 personas and 3 products, then times server-side handling
 (Django's test Client: URL routing, middleware, view, queries, template) over repeated
 requests, and, as the floor, the same SQL statements the page ran, executed raw through
-connection.cursor(). Results: median and 95th percentile in milliseconds.
+connection.cursor(). Results: median and 95th percentile in milliseconds. The dashboard is
+cached until the data changes (whobenefits/changes.py): its rows read it again, and the
+"after a write" rows make an unseen write before each request, so it renders afresh.
 """
 
 import argparse
