@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Window
+from django.db.models import Count, Exists, F, FilteredRelation, Max, OuterRef, Q, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -308,14 +308,17 @@ def listening_coverage(today):
     on one side, the personas who pay and use, when there are any or they were heard (one
     query: a row per archetype and side of its personas)."""
     since = today - LISTENING_WINDOW
-    recent = Q(personas__evidence__observed_on__gte=since)
-    counted = Archetype.objects.values(
+    # Join only the window's notes (a condition on the join, not a filter after it): the
+    # grouping then sorts those, not every note ever recorded.
+    counted = Archetype.objects.alias(recent=FilteredRelation(
+        "personas__evidence", condition=Q(personas__evidence__observed_on__gte=since)),
+    ).values(
         "key", "name", "side", "built_in", "order", persona_side=F("personas__side"),
     ).annotate(
-        notes=Count("personas__evidence", filter=recent),
-        heard=Count("personas", filter=recent, distinct=True),
+        notes=Count("recent"),
+        heard=Count("personas", filter=Q(recent__isnull=False), distinct=True),
         active=Count("personas", filter=Q(personas__archived=False), distinct=True),
-        last=Max("personas__evidence__observed_on", filter=recent),
+        last=Max("recent__observed_on"),
     ).order_by("-built_in", "order", "name")
     archetypes = {}  # key: (name, side, [rows of its own], [rows of those who pay and use])
     for row in counted:

@@ -148,6 +148,20 @@ def test_listening_coverage_lists_the_archetypes_admins_added(lead_client, pm, m
                    html=True)
 
 
+def test_listening_coverage_counts_only_the_last_90_days(lead_client, pm):
+    guest = Archetype.objects.create(name="Booking guest", key="booking-guest", side="user")
+    patient = make_persona(side="user", name="Patient", archetype_id=guest.key)
+    nurse = make_persona(side="user", name="Nurse", archetype_id=guest.key)
+    today = timezone.localdate()
+    make_note(patient, by=pm, observed_on=today - timedelta(days=91))  # outside the window
+    make_note(nurse, by=pm, observed_on=today - timedelta(days=3))
+    make_note(nurse, by=pm, observed_on=today - timedelta(days=89))
+    assertContains(lead_client.get(DASHBOARD), (
+        '<th scope="row">Booking guest</th><td data-label="Side">Users</td>'
+        '<td class="num" data-label="Notes">2</td>'
+        '<td class="num" data-label="Personas heard">1</td>'), html=True)
+
+
 def test_dashboard_value_map_places_items_by_their_values(lead_client, pm, employee, buyer):
     item = make_item(title="Both sides item", effort=5)
     triage(item, [buyer, employee], by=pm, whose_problem="customer")
