@@ -98,3 +98,4 @@ class ReviewThresholdsAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+

@@ -19,6 +19,7 @@ from .models import (
     REVIEW_COMMENT_MAX_LENGTH,
     UNTRIAGED,
     VALUE_FOR_OTHER_SIDE_MAX_LENGTH,
+    BalanceTarget,
     BeneficiaryClass,
     Horizon,
     Product,
@@ -805,6 +806,16 @@ class ReviewFilterForm(FilterForm):
             items = items.owned_by(data["owner"])
         return items
 
+    def plan_scope(self, items):
+        """Narrow `items` by product and owner only: a quarter's plan has every horizon
+        and status in it (dropped items leave it: RoadmapItemQuerySet.planned_for)."""
+        data = self.valid_filters()
+        if data.get("product"):
+            items = data["product"].narrow(items)
+        if data.get("owner"):
+            items = items.owned_by(data["owner"])
+        return items
+
     def products(self):
         """The products the filter names (a queryset), or None for all of them."""
         product = self.valid_filters().get("product")
@@ -899,3 +910,33 @@ class ReviewForm(VersionedForm):
         review = current.current_review()
         return {"version": current.version, "review_version": review.version if review else 0}
 
+
+
+class BalanceTargetForm(VersionedForm, forms.ModelForm):
+    """A quarter's balance targets (or the default's); an edit carries the version it read,
+    none for a quarter that has no targets of its own yet."""
+
+    class Meta:
+        model = BalanceTarget
+        fields = BalanceTarget.SHARES
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+        # No version: the quarter had no targets of its own when the form was opened (a
+        # save then finds whether someone gave it some meanwhile).
+        self.fields["version"].required = False
+        self.fields["version"].initial = self.instance.version if self.instance.pk else None
+        for name in BalanceTarget.SHARES:
+            self.fields[name].widget.attrs.update(min=0, max=100)
+
+    def shares(self):
+        return {name: self.cleaned_data[name] for name in BalanceTarget.SHARES}
+
+    def current_versions(self, current):
+        return {"version": current.version if current.pk else ""}
+
+
+class TargetQuarterForm(forms.Form):
+    """Pick the quarter whose targets to set."""
+
+    quarter = QuarterFormField(label="Quarter")

@@ -231,6 +231,24 @@ class RoadmapItemQuerySet(models.QuerySet):
         """Items planned for `quarter` (a Quarter or its text, 2027-Q1)."""
         return self.filter(target_quarter=str(quarter))
 
+    def planned_for(self, quarters):
+        """Items targeted at any of `quarters`, not dropped: the quarters' plan."""
+        return self.filter(target_quarter__in=[str(q) for q in quarters]).exclude(
+            status=Status.DROPPED)
+
+    def quarter_mix(self):
+        """Items and effort (points) per target quarter and class (or "untriaged"), and the
+        points of one-sided items that state no value for the other side (points_lacking),
+        in one GROUP BY query."""
+        return (
+            self.order_by()
+            .annotate(benefits=Coalesce("triage__beneficiary_class", Value(UNTRIAGED)))
+            .values("target_quarter", "benefits")
+            .annotate(items=Count("pk"), points=Sum("effort"),
+                      points_lacking=Sum("effort", filter=LACKS_OTHER_SIDE_VALUE))
+            .order_by()
+        )
+
     def shipped_in(self, quarter):
         """Items whose shipped date falls in `quarter` (a Quarter)."""
         return self.filter(shipped_on__range=(quarter.first_day, quarter.last_day))
@@ -1056,3 +1074,111 @@ class ReviewThresholds(models.Model):
         Reading never writes: the audit trail should not show a team lead creating it.
         """
         return cls.objects.order_by("pk").first() or cls()
+
+
+def share_field(label, default, help_text):
+    """A share in percent, 0-100."""
+    return models.PositiveSmallIntegerField(
+        label, default=default, help_text=help_text,
+        validators=[MinValueValidator(0), MaxValueValidator(100)])
+
+
+class BalanceTargetQuerySet(models.QuerySet):
+    def for_quarters(self, quarters):
+        """{quarter text: target} for `quarters`, each its own target or else the default
+        (unsaved defaults if someone removed it); one query."""
+        found = {target.quarter: target
+                 for target in self.filter(quarter__in=["", *map(str, quarters)])}
+        default = found.get("") or BalanceTarget()
+        return {str(q): found.get(str(q), default) for q in quarters}
+
+
+class BalanceTarget(models.Model):
+    """The balance team leads want a quarter's plan to have: the share of items for both
+    sides, the most of each one-sided class, and the effort that serves each side (see
+    roadmap.targets). The row without a quarter is the default for quarters without one."""
+
+    quarter = QuarterField(blank=True, unique=True,
+                           help_text="Empty for the default of quarters without their own.")
+    min_both_share = share_field(
+        "items for both, at least (%)", 30,
+        "The least share of the quarter's triaged items that benefit both sides.")
+    max_customers_share = share_field(
+        "customers only, at most (%)", 40,
+        "The largest share of the quarter's triaged items that benefit customers only.")
+    max_users_share = share_field(
+        "users only, at most (%)", 40,
+        "The largest share of the quarter's triaged items that benefit users only.")
+    min_customer_effort_share = share_field(
+        "effort serving customers, at least (%)", 50,
+        "Effort of items for customers or both, or for users with a stated value for "
+        "customers, as a share of the quarter's estimated effort.")
+    min_user_effort_share = share_field(
+        "effort serving users, at least (%)", 50,
+        "Effort of items for users or both, or for customers with a stated value for users, "
+        "as a share of the quarter's estimated effort.")
+    # Bumped by every save: a form opened before someone else's save is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+    objects = BalanceTargetQuerySet.as_manager()
+
+    SHARES = ["min_both_share", "max_customers_share", "max_users_share",
+              "min_customer_effort_share", "min_user_effort_share"]
+
+    class Meta:
+        ordering = ["quarter"]
+        permissions = [("set_balancetarget", "Can set balance targets")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_both_share__lte=100) & Q(max_customers_share__lte=100)
+                & Q(max_users_share__lte=100) & Q(min_customer_effort_share__lte=100)
+                & Q(min_user_effort_share__lte=100),
+                name="balance_target_shares_are_percentages",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Balance targets for {self.quarter}" if self.quarter else \
+            "Default balance targets"
+
+    @property
+    def is_default(self):
+        return not self.quarter
+
+    def save_shares(self, shares, *, expected_version, set_by):
+        """Save `shares` ({field: percent}) unless someone saved since `expected_version`
+        (None for a quarter that had no targets of its own); raises EditConflict, never
+        overwrites. One history record naming `set_by`."""
+        with transaction.atomic():
+            current = BalanceTarget.objects.select_for_update().filter(
+                quarter=self.quarter).first()
+            if (current.version if current else None) != expected_version:
+                raise EditConflict(current or self)
+            target = current or self
+            for name, value in shares.items():
+                setattr(target, name, value)
+            target.version = (expected_version or 0) + 1
+            target._history_user = set_by
+            try:
+                with transaction.atomic():
+                    target.save()
+            except IntegrityError:  # someone gave this quarter its targets meanwhile
+                raise EditConflict(BalanceTarget.objects.get(quarter=self.quarter)) from None
+        return target
+
+    def clean(self):
+        # A one-sided maximum and the minimum for both contradict each other when a plan at
+        # that maximum leaves less room for "both" than the minimum asks.
+        room = {name: 100 - getattr(self, name)
+                for name in ["max_customers_share", "max_users_share"]}
+        errors = {name: f"A plan with this share leaves at most {left}% for both, below the "
+                        f"{self.min_both_share}% minimum for both: lower one of them."
+                  for name, left in room.items() if left < self.min_both_share}
+        if errors:
+            raise ValidationError(errors)
+
+    def last_change(self):
+        """Who saved these targets last, and when (what a refused save names)."""
+        record = self.history.select_related("history_user").order_by("-history_date").first()
+        return (record.history_user, record.history_date) if record else (None, None)

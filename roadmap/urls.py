@@ -17,4 +17,6 @@ urlpatterns += [
     path("review/export.xlsx", views.export_xlsx, name="export-xlsx"),
     path("review/print/", views.review_print, name="print"),
     path("items/<int:pk>/review/", views.review, name="review"),
+    path("targets/", views.targets, name="targets"),
+    path("targets/<str:quarter>/", views.target_edit, name="target-edit"),
 ]

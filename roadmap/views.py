@@ -23,6 +23,7 @@ from .balance import RoadmapBalance, ValueMap
 from .csv_export import csv_lines, xlsx_bytes
 from .forms import (
     EVERY_HORIZON,
+    BalanceTargetForm,
     BulkEditForm,
     QueuedItemForm,
     ReviewFilterForm,
@@ -30,12 +31,15 @@ from .forms import (
     ReviewPanelForm,
     RoadmapFilterForm,
     RoadmapItemForm,
+    TargetQuarterForm,
     TriageForm,
     TriageQueueForm,
     queue_url,
 )
 from .history import details_differences, review_differences, triage_differences
-from .models import EditConflict, QueueVisit, RoadmapItem
+from .models import BalanceTarget, EditConflict, QueueVisit, RoadmapItem
+from .quarters import Quarter
+from .targets import current_and_next, quarter_balances
 
 ITEMS_PER_PAGE = 50
 # The dashboard's lists show this many items; the CSV export has them all.
@@ -61,6 +65,9 @@ def item_list(request):
             return redirect(request.get_full_path())  # the same filters and page
     filters = RoadmapFilterForm(request.GET)
     items = filters.order(filters.filter(RoadmapItem.objects.for_list()))
+    # The banner covers the products the list shows, all of them when none is picked.
+    product = filters.valid_filters().get("product")
+    planned = product.narrow(RoadmapItem.objects.all()) if product else RoadmapItem.objects.all()
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     registered = extensions.registered()
     for extension in registered:
@@ -84,6 +91,7 @@ def item_list(request):
                                filters.valid_filters().get("from_import")),
         "can_import": request.user.has_perm("imports.run_import"),
         "my_challenges": _my_challenges(request.user),
+        "quarter_balance": quarter_balances(planned, [Quarter.current()])[0],
     })
 
 
@@ -296,6 +304,7 @@ def _review_context(request, filters):
     return {
         **added, "extension_panels": panels, "value_map": ValueMap(items.open()),
         "filters": filters, "query": filters_query(request), "balance": balance,
+        "balances": current_and_next(filters.plan_scope(RoadmapItem.objects.all())),
         # The one-click switch between counting the near horizons and every horizon.
         "switch_query": filters_query(
             request, count=None if balance.every_horizon else EVERY_HORIZON),
@@ -392,3 +401,61 @@ def review(request, pk):
         "next_url": panel.next_url,
         "swapped": bool(request.htmx),  # the panel replaces the one the lead acted in
     })
+
+
+@require_GET
+@permission_required("roadmap.view_balancetarget", raise_exception=True)
+def targets(request):
+    picker = TargetQuarterForm(request.GET or None)
+    if picker.is_bound and picker.is_valid():
+        return redirect("roadmap:target-edit", picker.cleaned_data["quarter"])
+    current = Quarter.current()
+    return render(request, "roadmap/targets.html", {
+        "picker": picker, "targets": BalanceTarget.objects.all(),
+        "balances": current_and_next(RoadmapItem.objects.all()),
+        "can_set": request.user.has_perm("roadmap.set_balancetarget"),
+        "suggested": [current, current.next(), current.next().next()],
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("roadmap.set_balancetarget", raise_exception=True)
+def target_edit(request, quarter):
+    """The targets of `quarter` ("default", or 2027-Q1); a quarter without its own starts
+    from the default's."""
+    if quarter == DEFAULT_TARGETS:
+        quarter = ""
+    else:
+        try:
+            quarter = str(Quarter.parse(quarter))
+        except ValidationError:
+            raise Http404("No such quarter.") from None
+    target = BalanceTarget.objects.filter(quarter=quarter).first()
+    if target is None:
+        default = BalanceTarget.objects.filter(quarter="").first() or BalanceTarget()
+        target = BalanceTarget(quarter=quarter, **{
+            name: getattr(default, name) for name in BalanceTarget.SHARES})
+    form = BalanceTargetForm(request.POST or None, instance=copy.copy(target))
+    if form.is_bound and form.is_valid():
+        try:
+            target.save_shares(form.shares(), expected_version=form.cleaned_data["version"],
+                               set_by=request.user)
+        except EditConflict as conflict:
+            form.refuse_stale(conflict.current, target_differences(conflict.current, form))
+        else:
+            messages.success(request, f"Saved: {target}.")
+            return redirect("roadmap:targets")
+    return render(request, "roadmap/target_form.html", {
+        "form": form, "target": target,
+        "quarter": Quarter.parse(quarter) if quarter else None,
+    })
+
+
+DEFAULT_TARGETS = "default"
+
+
+def target_differences(saved, form):
+    """(label, saved, yours) for each share where the refused form differs."""
+    rows = [(form.fields[name].label, f"{getattr(saved, name)}%", f"{form.cleaned_data[name]}%")
+            for name in BalanceTarget.SHARES]
+    return [row for row in rows if row[1] != row[2]]

@@ -113,6 +113,7 @@ def role_groups(request):
     if {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
         importlib.import_module("roadmap.migrations.0002_roles").create_roles(apps, None)
+        importlib.import_module("roadmap.migrations.0017_balance_targets").install(apps, None)
         importlib.import_module("imports.migrations.0002_roles").grant(apps, None)
         importlib.import_module("evidence.migrations.0002_roles").grant(apps, None)
         importlib.import_module("outcomes.migrations.0002_roles").grant(apps, None)

@@ -185,6 +185,13 @@ def inbox_search(page, data):
     expect(page.get_by_role("button", name="Link")).to_be_visible()
 
 
+def targets_refused(page, data):
+    page.get_by_label("Items for both, at least (%)").fill("40")
+    page.get_by_label("Customers only, at most (%)").fill("70")
+    page.get_by_role("button", name="Save targets").click()
+    expect(page.get_by_text("below the 40% minimum for both")).to_be_visible()
+
+
 # The table --------------------------------------------------------------------------------
 
 PAGES = [
@@ -235,6 +242,10 @@ PAGES = [
     Page("lead", "/roadmap/items/{one_sided}/review/"),
     Page("lead", "/roadmap/items/{one_sided}/review/", review_conflict),
     Page("lead", "/roadmap/items/{item}/triage/", refused=403),
+    Page("lead", "/roadmap/targets/"),
+    Page("pm", "/roadmap/targets/"),
+    Page("lead", "/roadmap/targets/default/"),
+    Page("lead", "/roadmap/targets/2027-Q1/", targets_refused),
     Page("pm", "/roadmap/items/{one_sided}/", evidence_added),
     Page("pm", "/roadmap/items/{one_sided}/", evidence_refused),
     Page("pm", "/roadmap/?evidence=mismatch&sort=-customer_score"),

@@ -63,6 +63,10 @@ EXPECTED = {
     "roadmap:export-xlsx": ("200/405", "200/405", "200/405", "403/405", LOGIN),
     "roadmap:print": ("200/405", "200/405", "200/405", "403/405", LOGIN),
     "roadmap:review": ("403/403", "200/200", "200/200", "403/403", LOGIN),
+    # Everyone reads the balance targets; team leads and admins set them (an empty POST is
+    # re-shown with its errors).
+    "roadmap:targets": ("200/405", "200/405", "200/405", "403/405", LOGIN),
+    "roadmap:target-edit": ("403/403", "200/200", "200/200", "403/403", LOGIN),
     # Evidence: PMs and team leads record and link it; an empty POST re-shows the form with
     # its errors (200) or names no item (404).
     "evidence:inbox": ("200/200", "200/200", "200/200", "403/403", LOGIN),
@@ -258,6 +262,8 @@ def objects(db, pm, lead):
 
 def url_for(key, objects):
     route = PATTERNS[key]
+    if key == "roadmap:target-edit":
+        return reverse(key, args=["default"])
     if key in {"roadmap:item-detail", "roadmap:item-edit", "roadmap:triage", "roadmap:review",
                "evidence:item-notes"}:
         return reverse(key, args=[objects["roadmap_roadmapitem"].pk])
