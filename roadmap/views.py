@@ -39,6 +39,7 @@ from .forms import (
 from .history import details_differences, review_differences, triage_differences
 from .models import BalanceTarget, EditConflict, QueueVisit, RoadmapItem
 from .quarters import Quarter
+from .reality import PlanAgainstReality
 from .targets import current_and_next, quarter_balances
 
 ITEMS_PER_PAGE = 50
@@ -305,6 +306,7 @@ def _review_context(request, filters):
         **added, "extension_panels": panels, "value_map": ValueMap(items.open()),
         "filters": filters, "query": filters_query(request), "balance": balance,
         "balances": current_and_next(filters.plan_scope(RoadmapItem.objects.all())),
+        "reality": PlanAgainstReality(filters.products()),
         # The one-click switch between counting the near horizons and every horizon.
         "switch_query": filters_query(
             request, count=None if balance.every_horizon else EVERY_HORIZON),
