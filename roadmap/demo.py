@@ -50,9 +50,9 @@ class DemoContent:
     @classmethod
     def find(cls, products=None, logins=True):
         """The demo content; in `products` only, when given (the admin action)."""
-        from .management.commands.seed_demo import DEMO_LOGINS, ITEMS, METRICS, PERSONAS
+        from .management.commands.seed_demo import DEMO_LOGINS, ITEMS, METRICS, PAST, PERSONAS
 
-        pairs = {(product, title) for product, title, *_ in ITEMS}
+        pairs = {(product, title) for product, title, *_ in [*ITEMS, *PAST]}
         items = _seeded(RoadmapItem, title__in={t for _, t in pairs}).select_related("product")
         if products is not None:
             items = items.filter(product__in=products)

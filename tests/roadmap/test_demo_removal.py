@@ -35,7 +35,7 @@ def test_remove_takes_out_the_demo_and_keeps_what_people_made(seeded, capsys):
 
     call_command("seed_demo", remove=True)
     out = capsys.readouterr().out
-    assert out.startswith("Removed the demo content: 30 items, 1 product, 7 personas, ")
+    assert out.startswith("Removed the demo content: 44 items, 1 product, 7 personas, ")
     assert "Kept: Product Expenses: it has items people added." in out
     assert "Persona Economic buyer: items people added name it." in out
     titles = sorted(RoadmapItem.objects.values_list("product__name", "title"))
@@ -47,7 +47,7 @@ def test_remove_takes_out_the_demo_and_keeps_what_people_made(seeded, capsys):
     assert imported.rows.get().item is not None
     # On the audit trail, and the demo logins can no longer sign in with the published ones.
     removed = RoadmapItem.history.filter(history_type="-", history_change_reason=REASON)
-    assert removed.count() == 30
+    assert removed.count() == 44
     assert not get_user_model().objects.get(username="lead").is_active
     assert get_user_model().objects.get(username="lead").history.latest(
         "history_id").history_change_reason == REASON

@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.test import RequestFactory
 
 from personas.models import Persona, SuccessMetric
-from roadmap.management.commands.seed_demo import DEMO_LOGINS, ITEMS
+from roadmap.management.commands.seed_demo import DEMO_LOGINS, ITEMS, PAST
 from roadmap.models import Product, Review, RoadmapItem, Triage
 
 
@@ -29,7 +29,7 @@ def test_seed_twice_gives_the_same_data(db):
 
 def test_seed_covers_every_state_a_reviewer_needs(db):
     call_command("seed_demo", verbosity=0)
-    assert RoadmapItem.objects.count() == len(ITEMS) >= 30
+    assert RoadmapItem.objects.count() == len(ITEMS) + len(PAST) >= 30
     classes = set(Triage.objects.values_list("beneficiary_class", flat=True))
     assert classes == {"customers", "users", "both"}
     assert RoadmapItem.objects.untriaged().exists()
@@ -46,3 +46,19 @@ def test_seeded_demo_logins_work_with_their_roles(db):
                               password=password)
         assert person is not None, username
         assert person.groups.filter(name=role).exists()
+
+
+def test_seed_gives_a_quarter_off_target_and_eight_quarters_of_plan_against_reality(db):
+    from roadmap.reality import PlanAgainstReality
+    from roadmap.targets import current_and_next
+
+    call_command("seed_demo", verbosity=0)
+    this_quarter = current_and_next(RoadmapItem.objects.all())[0]
+    assert not this_quarter.target.is_default
+    assert this_quarter.off_target
+    rows = PlanAgainstReality().rows
+    assert len(rows) == 8
+    assert all(row.shipped.total for row in rows)
+    assert all(row.planned.total for row in rows[:-1])
+    # Re-triaged on the way: some quarter shipped another mix than it planned.
+    assert any(row.planned.counts != row.shipped.counts for row in rows[:-1])

@@ -3,16 +3,28 @@
 Idempotent: what exists is left as it is, what is missing is created.
 """
 
+from datetime import datetime, time, timedelta
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from personas.models import BuiltInArchetype as Archetype
 from personas.models import Persona, Side, SuccessMetric
 from roadmap import extensions, roles
 from roadmap.demo import DemoContent, describe
-from roadmap.models import Horizon, Product, Review, RoadmapItem, Status
+from roadmap.models import (
+    BalanceTarget,
+    Horizon,
+    Product,
+    Review,
+    RoadmapItem,
+    Status,
+    Triage,
+)
+from roadmap.quarters import Quarter
 
 C, U = Side.CUSTOMER, Side.USER
 
@@ -167,6 +179,38 @@ ITEMS = [
 ]
 
 
+# Shipped in the last seven quarters, so plan against reality has a history to show: product,
+# title, quarters ago it shipped, planned a quarter earlier (it slipped), effort, owner, the
+# personas of its triage when planned, and when shipped if it was re-triaged on the way.
+PAST = [
+    ("Expenses", "Expense export to CSV", 7, False, 3, "pm", ["Accountant"], None),
+    ("Platform", "Password policy settings", 7, False, 3, "pm2", ["IT administrator"], None),
+    ("Expenses", "Receipt reminders by push", 6, True, 3, "pm", ["Field employee"], None),
+    ("Invoicing", "Invoice numbering rules", 6, False, 2, "pm2", ["Compliance officer"],
+     ["Compliance officer", "Accountant"]),
+    ("Platform", "Admin console for departments", 5, False, 5, "pm", ["IT administrator"],
+     None),
+    ("Expenses", "Approval delegation during holidays", 5, False, 3, "pm2",
+     ["Approving manager", "Finance champion"], None),
+    ("Invoicing", "Late fee rules", 4, False, 3, "pm", ["Economic buyer"], None),
+    ("Platform", "Access review report", 4, True, 5, "pm2", ["Compliance officer"], None),
+    ("Expenses", "Split an expense across projects", 3, False, 3, "pm",
+     ["Accountant", "Finance champion"], ["Accountant"]),
+    ("Platform", "Spend dashboard for executives", 3, False, 5, "pm2", ["Economic buyer"],
+     None),
+    ("Invoicing", "Credit notes", 2, False, 3, "pm", ["Accountant", "Economic buyer"], None),
+    ("Platform", "IP allow-list", 2, True, 3, "pm2", ["IT administrator"], None),
+    ("Expenses", "Faster receipt upload", 1, False, 2, "pm", ["Field employee"],
+     ["Field employee", "Economic buyer"]),
+    ("Platform", "Contract renewal report", 1, False, 3, "pm2", ["Economic buyer"], None),
+]
+
+# Targets for the current quarter that the demo roadmap misses (more "both", fewer
+# one-sided items than its plan has).
+DEMO_TARGETS = {"min_both_share": 40, "max_customers_share": 30, "max_users_share": 30,
+                "min_customer_effort_share": 50, "min_user_effort_share": 50}
+
+
 # The PM's customer value and user value (0-3) on triaged items, for the value map.
 VALUES = {
     "Single sign-on with SAML": (3, 2), "Audit log export": (2, 0),
@@ -211,10 +255,12 @@ class Command(BaseCommand):
         personas = self.seed_personas(metrics)
         products = self.seed_products()
         created = self.seed_items(products, personas, metrics, people)
+        created += self.seed_past_quarters(products, personas, people)
         self.seed_reviews(people["lead"])
+        self.seed_targets()
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {len(personas)} personas, {len(metrics)} metrics, "
-            f"{len(products)} products, {len(ITEMS)} roadmap items ({created} new)."
+            f"{len(products)} products, {len(ITEMS) + len(PAST)} roadmap items ({created} new)."
         ))
         for extension in extensions.registered():  # what higher apps add (evidence)
             extension.seed_demo(self)
@@ -273,6 +319,7 @@ class Command(BaseCommand):
                     "request_quote": quote, "status": status, "horizon": horizon,
                     "effort": effort, "owner": people[owner],
                     "requesting_persona": personas.get(requester),
+                    "target_quarter": QUARTER_OF_HORIZON.get(horizon, lambda: "")(),
                 },
             )
             if created and triage:
@@ -295,3 +342,66 @@ class Command(BaseCommand):
             if item.current_review() is None:
                 item.record_review(verdict=verdict, comment=comment, reviewed_by=lead,
                                    expected_version=item.version, expected_review_version=0)
+
+    def seed_past_quarters(self, products, personas, people):
+        """The PAST items, each with the history it would have had: planned (and triaged)
+        three weeks before its quarter began, moved on if it slipped, re-triaged, shipped in
+        the middle of its quarter. Only for items this run creates."""
+        current, created_count = Quarter.current(), 0
+        for product, title, ago, slipped, effort, owner, planned, shipped_as in PAST:
+            quarter = current.last(ago + 1)[0]
+            planned_for = quarter.previous() if slipped else quarter
+            pm = people[owner]
+            item, created = RoadmapItem.objects.get_or_create(
+                product=products[product], title=title,
+                defaults={"status": Status.PLANNED, "horizon": Horizon.NOW, "effort": effort,
+                          "owner": pm, "target_quarter": str(planned_for)})
+            if not created:
+                continue
+            created_count += 1
+            moments = [_moment(planned_for.first_day - timedelta(days=21))]
+            self._triage(item, [personas[p] for p in planned], pm)
+            if slipped:
+                item.target_quarter = str(quarter)
+                item.save()
+                moments.append(_moment(planned_for.first_day + timedelta(days=40)))
+            shipped_on = quarter.first_day + timedelta(days=45)
+            triage_moments = moments[:1]
+            if shipped_as:
+                self._triage(item, [personas[p] for p in shipped_as], pm)
+                triage_moments.append(_moment(shipped_on - timedelta(days=7)))
+            item.status, item.shipped_on = Status.SHIPPED, shipped_on
+            item.save()
+            moments.append(_moment(shipped_on))
+            _date_history(item.history.all(), moments)
+            _date_history(Triage.history.filter(item_id=item.pk), triage_moments)
+            RoadmapItem.objects.filter(pk=item.pk).update(created_at=moments[0])
+        return created_count
+
+    def _triage(self, item, primary, pm):
+        item.refresh_from_db(fields=["version"])
+        item.record_triage(primary_beneficiaries=primary, triaged_by=pm,
+                           whose_problem=primary[0].side, expected_version=item.version)
+
+    def seed_targets(self):
+        """The current quarter's own targets, which the demo plan misses."""
+        quarter = str(Quarter.current())
+        if not BalanceTarget.objects.filter(quarter=quarter).exists():
+            BalanceTarget(quarter=quarter).save_shares(DEMO_TARGETS, expected_version=None,
+                                                       set_by=None)
+
+
+# A demo item in now or next is planned for this quarter or the next.
+QUARTER_OF_HORIZON = {Horizon.NOW: lambda: str(Quarter.current()),
+                      Horizon.NEXT: lambda: str(Quarter.current().next())}
+
+
+def _moment(day):
+    return timezone.make_aware(datetime.combine(day, time(10)))
+
+
+def _date_history(records, moments):
+    """Give `records` (oldest first) the dates in `moments`: history as it would have been."""
+    for record, moment in zip(records.order_by("history_date", "history_id"), moments,
+                              strict=True):
+        type(record).objects.filter(history_id=record.history_id).update(history_date=moment)
