@@ -78,9 +78,9 @@ def test_the_admin_action_asks_then_removes_the_demo_of_the_selected_products(se
     assertContains(confirm, "Single sign-on with SAML")
     assert RoadmapItem.objects.filter(product=platform).exists()
     done = admin_client.post(url, {**data, "confirmed": "yes"}, follow=True)
-    assertContains(done, "Removed the demo content: 10 items, 1 product")
+    assertContains(done, "Removed the demo content: 16 items, 1 product")
     assert not Product.objects.filter(name="Platform").exists()
-    assert RoadmapItem.objects.filter(product__name="Expenses").count() == 11
+    assert RoadmapItem.objects.filter(product__name="Expenses").count() == 16
     assert SuccessMetric.objects.exists()  # the other products' items still name them
     assert get_user_model().objects.get(username="pm").is_active
 
