@@ -185,10 +185,62 @@ def build_roadmap(item_count, persona_count):
         for t in triages if rng.random() < 0.1
         for verdict in [rng.choice(["accepted", "challenged"])]
     ], batch_size=2000)
+    build_quarters(rng, items, triages)
     admin = User.objects.create_user("bench-admin", password="bench-only-password-1",
                                      is_staff=True)
     admin.groups.add(Group.objects.get(name=roles.ADMIN))
     return {"lead": lead, "pm": pms[0], "admin": admin}, products
+
+
+def build_quarters(rng, items, triages):
+    """Target quarters over the last eight quarters and the next two, shipped dates for the
+    shipped items, and the history plan against reality reads: each item planned (and its
+    triage) before its quarter began, a quarter of them moved on a month in, the shipped
+    ones shipped mid-quarter. Items and triages were bulk-created, so written here."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from roadmap.models import RoadmapItem, Status, Triage
+    from roadmap.quarters import Quarter
+
+    current = Quarter.current()
+    quarters = [*current.last(8), current.next(), current.next().next()]
+    records, moments = [], {}
+    history = RoadmapItem.history.model
+    tracked = [f.attname for f in history._meta.fields if not f.name.startswith("history_")]
+
+    def record(item, moment, kind, **changes):
+        values = {name: getattr(item, name) for name in tracked} | changes
+        records.append(history(**values, history_date=moment, history_type=kind))
+
+    def at(day):
+        return timezone.make_aware(datetime.combine(day, time(10)))
+
+    for item in items:
+        quarter = rng.choice(quarters[:-2] if item.status == Status.SHIPPED else quarters)
+        item.target_quarter = str(quarter)
+        planned = at(quarter.first_day - timedelta(days=rng.randint(5, 60)))
+        moments[item.pk] = planned
+        if item.status == Status.SHIPPED:
+            item.shipped_on = min(quarter.first_day + timedelta(days=rng.randint(0, 89)),
+                                  timezone.localdate())
+        record(item, planned, "+", status=Status.PLANNED, shipped_on=None,
+               target_quarter=str(quarter.previous()) if rng.random() < 0.25 else str(quarter))
+        if rng.random() < 0.25:
+            record(item, planned + timedelta(days=30), "~", status=Status.PLANNED,
+                   shipped_on=None)
+        if item.shipped_on:
+            record(item, at(item.shipped_on), "~")
+    RoadmapItem.objects.bulk_update(items, ["target_quarter", "shipped_on"], batch_size=2000)
+    history.objects.bulk_create(records, batch_size=5000)
+    triage_history = Triage.history.model
+    triage_fields = [f.attname for f in triage_history._meta.fields
+                     if not f.name.startswith("history_")]
+    triage_history.objects.bulk_create([
+        triage_history(**{name: getattr(t, name) for name in triage_fields},
+                       history_date=moments[t.item_id] + timedelta(days=1), history_type="+")
+        for t in triages], batch_size=5000)
 
 
 def build_evidence(note_count, company_count):

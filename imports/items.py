@@ -31,6 +31,7 @@ from roadmap.models import (
     RoadmapItem,
     Status,
 )
+from roadmap.quarters import quarter_in
 from whobenefits.people import person_label
 from whobenefits.spreadsheet import unescape_cell
 
@@ -39,8 +40,8 @@ from .sources import LABELS, LAYOUTS, VALUE_FIELDS, normal
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
 # The fields a source owns: an import sets them on new items and updates them later.
 # Never the triage or the review, never the product or the key.
-OWNED = ["title", "description", "request_quote", "status", "horizon", "effort", "owner",
-         "requesting_persona", "external_url", "labels"]
+OWNED = ["title", "description", "request_quote", "status", "horizon", "target_quarter",
+         "effort", "owner", "requesting_persona", "external_url", "labels"]
 ATTRIBUTES = {"owner": "owner_id", "requesting_persona": "requesting_persona_id"}
 KEY_MAX_LENGTH = 200
 URL_MAX_LENGTH = 500
@@ -266,6 +267,9 @@ def _read_values(plan, cells, reader, mapping, layout, lookups):
                                           f"a {LABELS[name].lower()} of the app.")
     if reader.mapped("effort"):
         values["effort"] = _effort(plan, reader.text(cells, "effort"), headers["effort"])
+    if reader.mapped("target_quarter"):
+        values["target_quarter"] = _quarter(plan, reader.text(cells, "target_quarter"),
+                                            headers["target_quarter"])
     if reader.mapped("owner"):
         values["owner"] = _owner(plan, reader.text(cells, "owner"), headers["owner"], lookups,
                                  mapping.get("unknown_owner") == "unassigned")
@@ -285,6 +289,19 @@ def _read_values(plan, cells, reader, mapping, layout, lookups):
     if reader.mapped("labels"):
         values["labels"] = _labels(plan, reader.cells(cells, "labels"), headers["labels"])
     return values
+
+
+def _quarter(plan, text, column):
+    """The quarter a fix version, sprint or cycle names: a quarter in it (2027-Q1, Q1 2027),
+    else the quarter of the last date in it (a sprint's or cycle's end); "" for none."""
+    text = " ".join(str(text).split())
+    if not text:
+        return ""
+    try:
+        return str(quarter_in(text))
+    except ValidationError as error:
+        plan.error(column, f"Target quarter: {error.messages[0]} Map another column, or none.")
+        return ""
 
 
 def _effort(plan, text, column):

@@ -24,6 +24,9 @@ FIELDS = [
     ItemField("request_quote", "Originating request", "The request in the requester's words."),
     ItemField("status", "Status", "Each value is mapped to a status below."),
     ItemField("horizon", "Horizon", "Optional, e.g. priority or cycle; each value is mapped."),
+    ItemField("target_quarter", "Target quarter",
+              "A quarter (2027-Q1, Q1 2027), a fix version naming one, or a sprint or cycle "
+              "with dates: the quarter of its end date."),
     ItemField("effort", "Effort", "Points, e.g. story points or an estimate."),
     ItemField("owner", "Owner", "A username, email address or full name."),
     ItemField("requesting_persona", "Requesting persona", "A persona's name."),
@@ -78,6 +81,7 @@ SPREADSHEET = Layout(
         "status": ("Status", "State", "Stage"),
         "horizon": ("Horizon", "Timeframe", "When"),
         "effort": ("Effort", "Estimate", "Story points", "Points", "Size"),
+        "target_quarter": ("Target quarter", "Quarter"),
         "owner": ("Owner", "Assignee", "Assigned to"),
         "requesting_persona": ("Requesting persona", "Persona", "Requester persona"),
         "external_key": ("Key", "ID", "Id", "Ref", "Reference", "Issue key", "Number"),
@@ -98,6 +102,8 @@ LAYOUTS = {layout.source: layout for layout in [
             "effort": ("Custom field (Story Points)", "Custom field (Story point estimate)",
                        "Story Points", "Story point estimate"),
             "owner": ("Assignee",), "external_key": ("Issue key",), "labels": ("Labels",),
+            # A sprint column holds names without dates: the PM maps it when it has them.
+            "target_quarter": ("Fix Version/s", "Fix versions"),
         },
         statuses={"backlog": IDEA, "to do": IDEA, "selected for development": P,
                   "in progress": W, "done": S},
@@ -110,6 +116,8 @@ LAYOUTS = {layout.source: layout for layout in [
             "title": ("Title",), "description": ("Description",), "status": ("Status",),
             "effort": ("Estimate",), "owner": ("Assignee",), "external_key": ("ID",),
             "external_url": ("URL",), "labels": ("Labels",),
+            # A cycle's end date, else its name (which may hold its dates).
+            "target_quarter": ("Cycle End", "Cycle Name", "Cycle"),
         },
         statuses={"triage": IDEA, "backlog": IDEA, "todo": P, "in progress": W, "in review": W,
                   "done": S, "canceled": D, "cancelled": D, "duplicate": D},
@@ -151,6 +159,7 @@ LAYOUTS = {layout.source: layout for layout in [
             "horizon": ("Horizon",), "effort": ("Effort",), "owner": ("Owner",),
             "requesting_persona": ("Requesting persona",), "external_key": ("Item id",),
             "external_url": ("External URL",), "labels": ("Labels",),
+            "target_quarter": ("Target quarter",),
         },
     ),
     SPREADSHEET,

@@ -89,6 +89,29 @@ class Quarter:
 
 FIRST, LAST = Quarter(FIRST_YEAR, 1), Quarter(LAST_YEAR, 4)
 
+# A quarter inside other words ("Release 2027-Q1", "FY Q1 2027"), and ISO dates (2027-01-17,
+# 2027/01/17, the start of a timestamp).
+_QUARTER_IN = re.compile(r"\b(?:(?P<y1>\d{4})\s*[-/ ]?\s*Q(?P<n1>[1-4])|Q(?P<n2>[1-4])\s*[-/ ]?\s*"
+                         r"(?P<y2>\d{4}))\b", re.IGNORECASE)
+_DATE_IN = re.compile(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+
+
+def quarter_in(text):
+    """The quarter a fix version, sprint or cycle names: a quarter written in it, else the
+    quarter of the last date in it (a sprint's or a cycle's end). ValidationError when it
+    names neither, or a quarter out of range."""
+    if match := _QUARTER_IN.search(text):
+        return Quarter(int(match["y1"] or match["y2"]), int(match["n1"] or match["n2"]))
+    days = []
+    for year, month, day in _DATE_IN.findall(text):
+        try:
+            days.append(date(int(year), int(month), int(day)))
+        except ValueError:
+            continue
+    if days:
+        return Quarter.of(max(days))
+    raise ValidationError(f"“{text}” names no quarter and no dates.", code="quarter")
+
 
 def validate_quarter(text):
     """A stored quarter must be in its stored form (`2027-Q1`) and in range."""

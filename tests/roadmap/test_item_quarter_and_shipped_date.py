@@ -127,3 +127,33 @@ def test_an_import_that_reopens_an_item_clears_its_date_and_undo_brings_it_back(
     undo_now(reopened, pm)
     item.refresh_from_db()
     assert (item.status, item.shipped_on) == ("shipped", date(2026, 2, 1))
+
+
+def test_an_import_maps_fix_versions_and_sprint_dates_to_the_target_quarter(pm):
+    product = make_product(name="Platform")
+    data = (b"Summary,Issue key,Status,Fix Version/s\n"
+            b"SSO,PLAT-1,To Do,Q1 2027\n"
+            b"Audit log,PLAT-2,To Do,Release 2027-Q2\n"
+            b"Sprint work,PLAT-3,To Do,PLAT Sprint 4 (2027-06-16 - 2027-07-02)\n"
+            b"No version,PLAT-4,To Do,\n")
+    done = import_file(data, product, by=pm, mapping={"unknown_owner": "unassigned"})
+    assert done.status == BacklogImport.State.IMPORTED
+    assert dict(RoadmapItem.objects.values_list("external_key", "target_quarter")) == {
+        "PLAT-1": "2027-Q1", "PLAT-2": "2027-Q2", "PLAT-3": "2027-Q3", "PLAT-4": ""}
+
+
+def test_a_linear_cycle_maps_to_the_quarter_of_its_end(pm):
+    product = make_product(name="Platform")
+    data = (b"ID,Title,Team,Status,Cycle Name,Cycle End\n"
+            b"ENG-1,Offline mode,Eng,Todo,Cycle 9,2027-03-31T23:00:00.000Z\n")
+    import_file(data, product, by=pm)
+    assert RoadmapItem.objects.get().target_quarter == "2027-Q1"
+
+
+def test_a_fix_version_naming_no_quarter_is_an_error_on_its_row(pm):
+    product = make_product(name="Platform")
+    data = b"Summary,Issue key,Status,Fix Version/s\nSSO,PLAT-1,To Do,v2.3\n"
+    preview = import_file(data, product, by=pm, commit=False)
+    [row] = preview.rows.all()
+    assert "\u201cv2.3\u201d names no quarter and no dates" in str(row.errors)
+    assert not RoadmapItem.objects.exists()
