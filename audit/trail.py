@@ -30,12 +30,16 @@ AUDITED_MODELS = {
     "triage": ("roadmap.Triage", "Triage answer"),
     "review": ("roadmap.Review", "Review"),
     "reviewthresholds": ("roadmap.ReviewThresholds", "Review thresholds"),
+    "balancetarget": ("roadmap.BalanceTarget", "Balance targets"),
     # "User" is a persona side in this app; the people who sign in are "people".
     "person": (settings.AUTH_USER_MODEL, "Person and roles"),
 }
 FIELD_LABELS = {("person", "groups"): "Roles"}
 # How a history record names its object, for object types whose records have no name.
-OBJECT_LABELS = {}
+OBJECT_LABELS = {
+    "balancetarget": lambda record: f"Balance targets for {record.quarter}" if record.quarter
+    else "Default balance targets",
+}
 
 
 def register(kind, model, label, *, object_label=None):

@@ -163,3 +163,10 @@ def test_the_targets_page_query_count_is_fixed(lead_client, customer_heavy_quart
         BalanceTarget.objects.create(quarter=str(quarter))
     with django_assert_num_queries(7):
         lead_client.get(TARGETS)
+
+
+def test_a_target_change_is_on_the_audit_trail(lead_client, admin_client):
+    lead_client.post(edit_url(NOW), shares(min_both_share=45))
+    response = admin_client.get(reverse("audit:trail"), {"object_type": "balancetarget"})
+    assertContains(response, f"Balance targets for {NOW}")
+    assertContains(response, "Lena Schmidt")
