@@ -40,15 +40,20 @@ OBJECT_LABELS = {
     "balancetarget": lambda record: f"Balance targets for {record.quarter}" if record.quarter
     else "Default balance targets",
 }
+# Object type -> a function returning the Q its history records must match to be shown yet.
+SHOWN_ONLY = {}
 
 
-def register(kind, model, label, *, object_label=None):
+def register(kind, model, label, *, object_label=None, shown_only=None):
     """Put a higher app's audited model on the trail (from its AppConfig.ready()): audit
     uses no other app, so they come to it. `object_label(record)` names an object that
-    has no `name`."""
+    has no `name`; `shown_only()` returns a Q on its history records that keeps some off
+    the trail until it matches (a calibration round's blind answers, until it closes)."""
     AUDITED_MODELS[kind] = (model, label)
     if object_label:
         OBJECT_LABELS[kind] = object_label
+    if shown_only:
+        SHOWN_ONLY[kind] = shown_only
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
@@ -108,6 +113,8 @@ def trail(*, person=None, kind=None, since=None, until=None, before=None):
     parts = []
     for each in [kind] if kind else AUDITED_MODELS:
         records = audited_model(each).history.all()
+        if each in SHOWN_ONLY:
+            records = records.filter(SHOWN_ONLY[each]())
         if person is not None:
             records = records.filter(history_user=person)
         if since is not None:

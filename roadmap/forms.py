@@ -429,8 +429,11 @@ def value_field(label):
     )
 
 
-class TriageForm(VersionedForm):
-    """The two triage questions for one item. Clean data is what record_triage takes."""
+class TriageQuestionsForm(forms.Form):
+    """The two triage questions and the two values for one item, starting from `shown` (an
+    answer with a triage's fields: the item's triage, or a calibration round's answer; None
+    for none). The triage page and queue ask them with TriageForm; a calibration round asks
+    them blind, starting from the PM's own round answer."""
 
     primary_beneficiaries = PickField(model=Persona, label="Who benefits most from this?")
     whose_problem = forms.ChoiceField(
@@ -457,13 +460,13 @@ class TriageForm(VersionedForm):
     customer_value = value_field("Customer value")
     user_value = value_field("User value")
 
-    def __init__(self, data=None, *, item, **kwargs):
+    def __init__(self, data=None, *, item, shown=None, **kwargs):
         self.item = item
-        self.triage = item.current_triage()
+        self.shown = shown
         super().__init__(data, initial=self.initial_answer(), **kwargs)
-        named = self.triage.primary_beneficiaries.all() if self.triage else []
-        named_indirect = self.triage.indirect_beneficiaries.all() if self.triage else []
-        named_metrics = self.triage.metrics.all() if self.triage else []
+        named = shown.primary_beneficiaries.all() if shown else []
+        named_indirect = shown.indirect_beneficiaries.all() if shown else []
+        named_metrics = shown.metrics.all() if shown else []
         # One query each, whatever the number of personas and metrics: the active ones (of
         # the item's product, and those shared by all), and any other the answer names.
         products = Product.objects.filter(pk=item.product_id)
@@ -481,16 +484,14 @@ class TriageForm(VersionedForm):
             self.fields[name].set_objects(self.all_metrics)
 
     def initial_answer(self):
-        item, triage = self.item, self.triage
+        item, triage = self.item, self.shown
         if triage is None:
             requester = item.requesting_persona
-            return {"version": item.version,
-                    "whose_problem": (requester.only_side or "") if requester else "",
+            return {"whose_problem": (requester.only_side or "") if requester else "",
                     "customer_value": "", "user_value": ""}
         benefiting = BeneficiaryClass(triage.beneficiary_class).benefiting_side
         metrics = list(triage.metrics.all())
         return {
-            "version": item.version,
             "primary_beneficiaries": [str(p.pk) for p in triage.primary_beneficiaries.all()],
             "whose_problem": triage.whose_problem,
             "value_for_other_side": triage.value_for_other_side,
@@ -672,7 +673,7 @@ class TriageForm(VersionedForm):
             self.add_error(name, f"{message} Not on that side: {', '.join(map(str, wrong))}.")
 
     def answer(self):
-        """The keyword arguments of item.record_triage for the clean answer."""
+        """The clean answer: the keyword arguments of item.record_triage but the version."""
         data = self.cleaned_data
         return {
             "primary_beneficiaries": data["primary_beneficiaries"],
@@ -682,8 +683,22 @@ class TriageForm(VersionedForm):
             "metrics": [*data.get("metrics", []), *data.get("other_side_metrics", [])],
             "customer_value": data.get("customer_value"),
             "user_value": data.get("user_value"),
-            "expected_version": data["version"],
         }
+
+
+class TriageForm(VersionedForm, TriageQuestionsForm):
+    """The two triage questions for one item, from its current triage. Clean data is what
+    record_triage takes."""
+
+    def __init__(self, data=None, *, item, **kwargs):
+        super().__init__(data, item=item, shown=item.current_triage(), **kwargs)
+
+    def initial_answer(self):
+        return {**super().initial_answer(), "version": self.item.version}
+
+    def answer(self):
+        """The keyword arguments of item.record_triage for the clean answer."""
+        return {**super().answer(), "expected_version": self.cleaned_data["version"]}
 
 
 class TriageQueueForm(FilterForm):

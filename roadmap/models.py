@@ -654,13 +654,14 @@ class RoadmapItem(models.Model):
     def record_triage(
         self, *, primary_beneficiaries, whose_problem, triaged_by, expected_version,
         value_for_other_side="", indirect_beneficiaries=(), metrics=(), customer_value=None,
-        user_value=None,
+        user_value=None, change_reason="",
     ):
         """Save the triage answer (or clear it), bump the version and record history.
 
         No primary beneficiaries returns the item to untriaged. Raises EditConflict when
         someone else saved the item since `expected_version`, ValidationError when the
-        answer breaks a rule the form should have caught.
+        answer breaks a rule the form should have caught. `change_reason` goes on the history
+        record (where the answer came from: a calibration round's).
         """
         primary = list(primary_beneficiaries)
         indirect = list(indirect_beneficiaries)
@@ -672,6 +673,7 @@ class RoadmapItem(models.Model):
                 return None
             triage = self.current_triage() or Triage(item=self)
             triage.customer_value, triage.user_value = customer_value, user_value
+            triage._change_reason = change_reason or None
             triage.set_answer(
                 primary, whose_problem, value_for_other_side, indirect, metrics, triaged_by
             )
@@ -865,34 +867,15 @@ class Triage(models.Model):
     def set_answer(self, primary, whose_problem, value_for_other_side, indirect, metrics,
                    triaged_by):
         """Write the answer and its persona and metric picks as one history record."""
-        beneficiary_class = BeneficiaryClass.from_sides(p.side for p in primary)
-        benefiting_side = beneficiary_class.benefiting_side
-        if benefiting_side is None:
-            value_for_other_side, indirect = "", []
-        elif any(benefiting_side in p.sides for p in indirect):
-            raise ValidationError(
-                {"indirect_beneficiaries": "Indirect beneficiaries must be on the other side."}
-            )
-        self.beneficiary_class = beneficiary_class
+        self.beneficiary_class, value_for_other_side, indirect = settle_answer(
+            primary, value_for_other_side, indirect)
         self.whose_problem = whose_problem
-        self.value_for_other_side = value_for_other_side.strip()
+        self.value_for_other_side = value_for_other_side
         self.triaged_by = triaged_by
         self.triaged_at = timezone.now()
-        # One history record for the whole answer: skip the records the save and each
-        # many-to-many change would write, then save once more with everything in place.
-        first_answer = self._state.adding
-        self.skip_history_when_saving = True
-        try:
-            self.save()
-            self.primary_beneficiaries.set(primary)
-            self.indirect_beneficiaries.set(indirect)
-            self.metrics.set(metrics)
-        finally:
-            del self.skip_history_when_saving
-        self._history_user = triaged_by
-        self.save(update_fields=["triaged_at"])
-        if first_answer:  # that second save recorded a change; it is the answer's creation
-            self.history.update(history_type="+")
+        save_with_picks(self, {"primary_beneficiaries": primary,
+                               "indirect_beneficiaries": indirect, "metrics": metrics},
+                        by=triaged_by, touched="triaged_at")
 
     def replace_persona(self, old, new, *, changed_by, reason):
         """Name `new` wherever this answer names `old`, as one history record (persona merge)."""
@@ -910,6 +893,39 @@ class Triage(models.Model):
             del self.skip_history_when_saving
         self._history_user, self._change_reason = changed_by, reason
         self.save()
+
+
+def settle_answer(primary, value_for_other_side, indirect):
+    """The class `primary` makes, and question 2's answer and indirect beneficiaries as an
+    answer keeps them: none for a both-sided item. The rules of every two-question answer
+    (a triage, a calibration round's); ValidationError for an indirect beneficiary on the
+    side the item benefits."""
+    beneficiary_class = BeneficiaryClass.from_sides(p.side for p in primary)
+    benefiting_side = beneficiary_class.benefiting_side
+    if benefiting_side is None:
+        return beneficiary_class, "", []
+    if any(benefiting_side in p.sides for p in indirect):
+        raise ValidationError(
+            {"indirect_beneficiaries": "Indirect beneficiaries must be on the other side."})
+    return beneficiary_class, value_for_other_side.strip(), list(indirect)
+
+
+def save_with_picks(answer, picks, *, by, touched):
+    """Save `answer` and set its many-to-many `picks` ({field: objects}) as one history
+    record naming `by`: the records the save and each many-to-many change would write are
+    skipped, then it is saved once more (its field `touched` only) with everything in place."""
+    first = answer._state.adding
+    answer.skip_history_when_saving = True
+    try:
+        answer.save()
+        for name, objects in picks.items():
+            getattr(answer, name).set(objects)
+    finally:
+        del answer.skip_history_when_saving
+    answer._history_user = by
+    answer.save(update_fields=[touched])
+    if first:  # that second save recorded a change; it is the answer's creation
+        answer.history.update(history_type="+")
 
 
 class Review(models.Model):

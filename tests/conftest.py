@@ -6,11 +6,13 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
 
+from calibration.models import AgreementTarget
 from imports.models import BacklogImport
 from roadmap import roles
 from tokens.models import ApiToken
 
 from .factories import (
+    answer_round,
     import_file,
     make_company,
     make_item,
@@ -20,6 +22,7 @@ from .factories import (
     make_persona,
     make_product,
     make_reading,
+    make_round,
     review_item,
     triage,
 )
@@ -118,6 +121,7 @@ def role_groups(request):
         importlib.import_module("evidence.migrations.0002_roles").grant(apps, None)
         importlib.import_module("outcomes.migrations.0002_roles").grant(apps, None)
         importlib.import_module("tokens.migrations.0002_roles").grant(apps, None)
+        importlib.import_module("calibration.migrations.0002_roles").grant(apps, None)
         importlib.import_module("personas.migrations.0003_archetypes").create_built_ins(
             apps, None)
         importlib.import_module("personas.migrations.0005_archetype_roles").grant(apps, None)
@@ -157,6 +161,12 @@ def page_data(pm, lead):
     triage(challenged, [buyer], by=pm, value="Renewals keep access.")
     review_item(challenged, "challenged", "Who uses it?", lead)
     untriaged = make_item(title="Dark mode", product=product, requesting_persona=buyer)
+    pm2 = make_person(roles.PRODUCT_MANAGER, first_name="Marco", last_name="Rossi")
+    round_open = make_round([pm, pm2], [untriaged, one_sided], by=lead, name="Open round")
+    round_closed = make_round([pm, pm2], [item, one_sided], by=lead, name="Closed round")
+    for rater, picks in [(pm, [buyer, employee]), (pm2, [buyer])]:
+        answer_round(round_closed, rater, item, picks)
+        answer_round(round_closed, rater, one_sided, [buyer])  # the last one closes it
     backlog = b"Title,Status,Effort,Key\nOffline drafts,Ready,3,D-1\nBad,Done,lots,D-2\n"
     running = BacklogImport.start(data=backlog, file_name="backlog.csv", product=product,
                                   created_by=pm)
@@ -178,7 +188,8 @@ def page_data(pm, lead):
         "pm": pm, "lead": lead, "buyer": buyer, "employee": employee, "item": item,
         "one_sided": one_sided, "untriaged": untriaged,
         "empty_product": make_product(name="Nothing here").slug,
-        "pm2": make_person(roles.PRODUCT_MANAGER, first_name="Marco", last_name="Rossi"),
+        "pm2": pm2, "round_open": round_open, "round_closed": round_closed,
+        "agreement_target": AgreementTarget.current(),
         "lead2": make_person(roles.TEAM_LEAD, first_name="Ines", last_name="Ward"),
         "notes_mapping_import": import_file(notes, None, by=pm, kind="notes", preview=False),
         "notes_preview_import": import_file(notes, None, by=pm, kind="notes", commit=False),

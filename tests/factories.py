@@ -161,3 +161,19 @@ def make_reading(metric, product, period, value, *, by):
         period = date.fromisoformat(f"{period}-01")
     return MetricReading.record(metric=metric, product=product, period=period, value=value,
                                 recorded_by=by)
+
+
+def make_round(raters, items, *, by, name="Q3 calibration"):
+    """Start a calibration round the way the team lead's form does."""
+    from calibration.models import Round
+
+    return Round.start(name=name, raters=raters, items=items, started_by=by)
+
+
+def answer_round(round, rater, item, primary, *, whose_problem=None, value=""):
+    """Record `rater`'s blind answer to `item` in `round`, as the round's queue does."""
+    primary = list(primary)
+    return round.record_answer(
+        rater=rater, item=item, primary_beneficiaries=primary,
+        whose_problem=whose_problem or primary[0].only_side or Side.CUSTOMER,
+        value_for_other_side=value)

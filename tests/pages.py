@@ -190,6 +190,15 @@ def targets_refused(page, data):
     page.get_by_label("Customers only, at most (%)").fill("70")
     page.get_by_role("button", name="Save targets").click()
     expect(page.get_by_text("below the 40% minimum for both")).to_be_visible()
+def round_answered(page, data):
+    page.get_by_label(data["employee"].name).check()
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_text("Saved your answer")).to_be_visible()
+
+
+def round_refused(page, data):
+    page.get_by_role("button", name="Start the round").click()
+    expect(page.locator(".errorlist").first).to_be_visible()
 
 
 # The table --------------------------------------------------------------------------------
@@ -276,6 +285,17 @@ PAGES = [
     Page("admin_person", "/outcomes/readings/", reading_refused),
     Page("admin_person", "/outcomes/readings/{reading}/"),
     Page("admin_person", "/admin/outcomes/metricreading/"),
+    Page("pm", "/calibration/"),
+    Page("pm", "/calibration/{round_open}/"),
+    Page("pm", "/calibration/{round_open}/queue/"),
+    Page("pm", "/calibration/{round_open}/queue/", round_answered),
+    Page("pm", "/calibration/{round_closed}/"),
+    Page("lead", "/calibration/"),
+    Page("lead", "/calibration/new/"),
+    Page("lead", "/calibration/new/", round_refused),
+    Page("lead", "/calibration/{round_open}/"),
+    Page("lead", "/calibration/{round_closed}/"),
+    Page("admin_person", "/admin/calibration/agreementtarget/{agreement_target}/change/"),
 ]
 
 

@@ -28,6 +28,7 @@ EXPECTED_QUERIES = {
     "admin:roadmap_product_changelist": 9,  # + their own personas (one prefetch)
     "admin:roadmap_roadmapitem_changelist": 9,  # + products for the filter
     "admin:roadmap_reviewthresholds_changelist": 9,  # + "may add another row?"
+    "admin:calibration_agreementtarget_changelist": 8,
     "admin:auth_user_changelist": 9,  # + the roles of the people listed (one prefetch)
     # axes' own admins: + the date hierarchy's years and months
     "admin:axes_accessattempt_changelist": 11,

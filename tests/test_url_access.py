@@ -16,17 +16,21 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult
 
+from calibration.models import AgreementTarget, Round
 from evidence.models import Company, Evidence
 from personas.models import Archetype, Persona
+from roadmap import roles
 from roadmap.models import ReviewThresholds, RoadmapItem
 from tests.conftest import logged_in_client
 from tests.factories import (
     import_file,
     make_item,
     make_metric,
+    make_person,
     make_persona,
     make_product,
     make_reading,
+    make_round,
     review_item,
     triage,
 )
@@ -83,6 +87,17 @@ EXPECTED = {
     "outcomes:reading-list": ("200/403", "200/403", "200/200", "403/403", LOGIN),
     "outcomes:reading-edit": ("403/403", "403/403", "200/200", "403/403", LOGIN),
     "outcomes:reading-withdraw": ("405/403", "405/403", "405/302", "405/403", LOGIN),
+    # Calibration: everyone with a role opens the list; team leads and admins start, close
+    # and settle rounds. The round is the PM's (and another PM's): the team lead and the
+    # admin see it but have no queue in it (404); a POST to the queue names no item (404).
+    # The team lead's close closes it; the admin's then says it was closed (302). An empty
+    # settle is refused with a message (302).
+    "calibration:round-list": ("200/405", "200/405", "200/405", "403/405", LOGIN),
+    "calibration:round-create": ("403/403", "200/200", "200/200", "403/403", LOGIN),
+    "calibration:round-detail": ("200/405", "200/405", "200/405", "403/405", LOGIN),
+    "calibration:round-queue": ("200/404", "404/404", "404/404", "403/403", LOGIN),
+    "calibration:round-close": ("405/403", "405/302", "405/302", "405/403", LOGIN),
+    "calibration:round-resolve": ("405/403", "405/302", "405/302", "405/403", LOGIN),
     "audit:trail": ("403/405", "403/405", "200/405", "403/405", LOGIN),
     "audit:trail-csv": ("403/405", "403/405", "200/405", "403/405", LOGIN),
     # Imports: product managers and admins; team leads read the roadmap, they do not fill it.
@@ -169,6 +184,7 @@ ADMIN_MODEL_ACCESS = {
     "roadmap_product": {"add", "change", "delete", "history"},
     "roadmap_roadmapitem": {"add", "change", "history"},
     "roadmap_reviewthresholds": {"change", "history"},  # one row: no add, no delete
+    "calibration_agreementtarget": {"change", "history"},  # one row, the same
     "auth_user": {"add", "change", "history"},  # people are deactivated, never deleted
     "auth_group": set(),  # the three roles are fixed; admins read them
     "axes_accessattempt": {"delete"},  # deleting an attempt lifts a lockout
@@ -240,6 +256,7 @@ def objects(db, pm, lead):
     company = Company.objects.create(name="Acme")
     note = Evidence.record(recorded_by=pm, items=[item], text="We need SSO.", persona=persona,
                            company=company)
+    calibration_round = make_round([pm, make_person(roles.PRODUCT_MANAGER)], [item], by=lead)
     return {
         "personas_persona": persona, "personas_successmetric": make_metric(),
         "personas_archetype": Archetype.objects.create(name="Security officer", side="customer"),
@@ -257,6 +274,8 @@ def objects(db, pm, lead):
         "outcomes_metricreading": make_reading(make_metric(name="Revenue"), item.product,
                                                "2026-01", 1000, by=pm),
         "api_token": ApiToken.issue(person=pm, name="sync", created_by=pm)[0],
+        "round": calibration_round,
+        "calibration_agreementtarget": AgreementTarget.current(),
     }
 
 
@@ -288,6 +307,12 @@ def url_for(key, objects):
     if key in {"outcomes:reading-edit", "outcomes:reading-withdraw", "api:get_reading",
                "api:correct_reading", "api:withdraw_reading"}:
         return reverse(key, args=[objects["outcomes_metricreading"].pk])
+    if key.startswith("calibration:") and key not in {"calibration:round-list",
+                                                      "calibration:round-create"}:
+        args = [objects["round"].pk]
+        if key == "calibration:round-resolve":
+            args.append(objects["roadmap_roadmapitem"].pk)
+        return reverse(key, args=args)
     if key == "tokens:token-revoke":
         return reverse(key, args=[objects["api_token"].pk])
     if key == "evidence:company-detail":
@@ -353,7 +378,9 @@ def test_htmx_and_preview_requests_are_refused_like_the_page(request, objects, k
 
 WRITE_KEYS = ["roadmap:item-create", "roadmap:item-edit", "roadmap:triage",
               "roadmap:triage-queue", "roadmap:review", "evidence:item-notes", "evidence:inbox",
-              "evidence:evidence-edit", "evidence:link", "evidence:unlink"]
+              "evidence:evidence-edit", "evidence:link", "evidence:unlink",
+              "calibration:round-create", "calibration:round-queue", "calibration:round-close",
+              "calibration:round-resolve"]
 
 
 @pytest.mark.parametrize("key", WRITE_KEYS)
@@ -374,6 +401,8 @@ def test_every_write_needs_the_csrf_token(objects, admin_person, key):
     note = objects["evidence_evidence"]
     assert list(Evidence.objects.values_list("text", flat=True)) == ["We need SSO."]
     assert list(note.items.all()) == [item]
+    assert not objects["round"].answers.exists()
+    assert Round.objects.get(pk=objects["round"].pk).closed_at is None
 
 
 def test_missing_objects_are_404_for_everyone_who_may_look(pm_client, lead_client, admin_client,

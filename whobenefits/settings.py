@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "imports",
     "evidence",
     "outcomes",
+    "calibration",
     "audit",
     "tokens",
 ]

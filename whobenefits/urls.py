@@ -15,6 +15,7 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("evidence/", include("evidence.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("calibration/", include("calibration.urls")),
     path("admin/", admin.site.urls),
     path("audit/", include("audit.urls")),
     path("tokens/", include("tokens.urls")),
