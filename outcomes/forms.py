@@ -34,13 +34,14 @@ class ReadingForm(forms.Form):
     """A new reading. Archived metrics are listed so the refusal names them, not a bare
     "select a valid choice"."""
 
-    metric = forms.ModelChoiceField(SuccessMetric.objects.all(), label="Success metric")
-    product = forms.ModelChoiceField(Product.objects.all())
+    metric = forms.ModelChoiceField(SuccessMetric.objects.all(), label="Success metric",
+                                    empty_label="Pick a metric")
+    product = forms.ModelChoiceField(Product.objects.all(), empty_label="Pick a product")
     period = MonthField(label="Month")
     value = value_field()
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.fields["metric"].label_from_instance = lambda metric: (
             f"{metric.name} ({metric.get_side_display().lower()})"
             + (", archived" if metric.archived else ""))
@@ -57,6 +58,9 @@ class ReadingForm(forms.Form):
 
 
 class CorrectionForm(VersionedForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)
+
     value = value_field()
     reason = forms.CharField(max_length=100, required=False,
                              help_text="Why it changes (on the audit trail): “Finance "
@@ -65,7 +69,8 @@ class CorrectionForm(VersionedForm):
 
 class WithdrawForm(VersionedForm):
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, auto_id="withdraw_%s", **kwargs)  # beside the correction
+        super().__init__(*args, auto_id="withdraw_%s", label_suffix="",  # beside the correction
+                         **kwargs)
 
     reason = forms.CharField(max_length=100, required=False, label="Why withdraw it",
                              help_text="On the audit trail: “Entered for the wrong product”.")

@@ -46,6 +46,20 @@ def test_a_month_that_is_not_one_is_refused(admin_client, revenue, product):
     assert not MetricReading.objects.exists()
 
 
+def test_the_record_and_correct_forms_are_labelled_as_the_others(admin_client, admin_person,
+                                                                  revenue, product):
+    # No trailing colons and no "- Select an option -", as on the item and evidence forms.
+    response = admin_client.get(LIST)
+    assertContains(response, '<label for="id_metric">Success metric</label>', html=True)
+    assertContains(response, '<option value="" selected>Pick a metric</option>', html=True)
+    assertContains(response, '<option value="" selected>Pick a product</option>', html=True)
+    assertNotContains(response, "Select an option")
+    reading = make_reading(revenue, product, "2026-03", 1200, by=admin_person)
+    response = admin_client.get(reading.get_absolute_url())
+    assertContains(response, '<label for="id_value">Value</label>', html=True)
+    assertContains(response, '<label for="withdraw_reason">Why withdraw it</label>', html=True)
+
+
 def test_product_managers_read_the_readings_but_do_not_record(pm_client, admin_person, revenue,
                                                               product):
     make_reading(revenue, product, "2026-03", 1200, by=admin_person)
