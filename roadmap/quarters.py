@@ -16,6 +16,7 @@ _SPELLINGS = [
     re.compile(r"^\s*(?P<year>\d{4})\s*[-/ ]?\s*Q(?P<number>[1-4])\s*$", re.IGNORECASE),
     re.compile(r"^\s*Q(?P<number>[1-4])\s*[-/ ]?\s*(?P<year>\d{4})\s*$", re.IGNORECASE),
 ]
+QUOTED_CHARS = 20
 SPELLING_HELP = f"A quarter such as 2027-Q1, from {FIRST_YEAR}-Q1 to {LAST_YEAR}-Q4."
 
 
@@ -38,10 +39,13 @@ class Quarter:
     def parse(cls, text):
         """The quarter `text` names (any spelling above); ValidationError saying what is
         expected otherwise."""
+        text = text or ""
         for spelling in _SPELLINGS:
-            if match := spelling.match(text or ""):
+            if match := spelling.match(text):
                 return cls(int(match["year"]), int(match["number"]))
-        raise ValidationError(f"“{text}” is not a quarter. {SPELLING_HELP}", code="quarter")
+        # The input stays in its box; the message quotes only its start (a pasted paragraph).
+        shown = text if len(text) <= QUOTED_CHARS else f"{text[:QUOTED_CHARS].rstrip()}…"
+        raise ValidationError(f"“{shown}” is not a quarter. {SPELLING_HELP}", code="quarter")
 
     @classmethod
     def of(cls, day):

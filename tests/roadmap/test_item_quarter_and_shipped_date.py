@@ -26,6 +26,16 @@ def edit(client, item, **changes):
     return client.post(reverse("roadmap:item-edit", args=[item.pk]), data | changes)
 
 
+def test_a_long_text_in_the_quarter_is_quoted_short_and_kept_whole_in_its_box(pm_client):
+    item = make_item(title="SSO")
+    pasted = "Sometime after the spring release, once finance signs off. " * 5
+    response = edit(pm_client, item, target_quarter=pasted)
+    assertContains(response, "“Sometime after the s…” is not a quarter.")
+    assertContains(response, f'value="{pasted}"')
+    item.refresh_from_db()
+    assert item.target_quarter == ""
+
+
 def test_pm_plans_an_item_for_a_quarter_written_their_way(pm_client):
     item = make_item()
     edit(pm_client, item, target_quarter="Q1 2027")
