@@ -1185,9 +1185,12 @@ class BalanceTarget(models.Model):
 
     def clean(self):
         # A one-sided maximum and the minimum for both contradict each other when a plan at
-        # that maximum leaves less room for "both" than the minimum asks.
-        room = {name: 100 - getattr(self, name)
-                for name in ["max_customers_share", "max_users_share"]}
+        # that maximum leaves less room for "both" than the minimum asks. A share out of
+        # 0-100 has its own error beside it; comparing it too would only repeat it.
+        one_sided = ["max_customers_share", "max_users_share"]
+        if any(not 0 <= getattr(self, name) <= 100 for name in ["min_both_share", *one_sided]):
+            return
+        room = {name: 100 - getattr(self, name) for name in one_sided}
         errors = {name: f"A plan with this share leaves at most {left}% for both, below the "
                         f"{self.min_both_share}% minimum for both: lower one of them."
                   for name, left in room.items() if left < self.min_both_share}

@@ -76,6 +76,14 @@ def test_a_share_outside_0_to_100_is_an_error_beside_it(lead_client, value):
     assert not BalanceTarget.objects.filter(quarter=str(NOW)).exists()
 
 
+@pytest.mark.parametrize("field", ["min_both_share", "max_customers_share"])
+def test_a_share_over_100_is_named_once_not_compared_with_the_others(lead_client, field):
+    response = lead_client.post(edit_url(NOW), shares(**{field: "150"}))
+    assertContains(response, "Ensure this value is less than or equal to 100.", count=1)
+    assertNotContains(response, "leaves at most")
+    assertContains(response, 'aria-invalid="true"', count=1)
+
+
 def test_a_one_sided_maximum_that_contradicts_the_minimum_for_both_is_an_error(lead_client):
     response = lead_client.post(edit_url(NOW), shares(min_both_share=40,
                                                       max_customers_share=70))
