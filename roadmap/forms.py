@@ -955,3 +955,6 @@ class TargetQuarterForm(forms.Form):
     """Pick the quarter whose targets to set."""
 
     quarter = QuarterFormField(label="Quarter")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix="", **kwargs)

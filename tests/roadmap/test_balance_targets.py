@@ -60,6 +60,10 @@ def test_an_admin_changes_the_default(admin_client):
     assert (default.max_users_share, default.version) == (35, 2)
 
 
+def test_the_quarter_picker_is_labelled_as_the_other_forms(lead_client):
+    assertContains(lead_client.get(TARGETS), '<label for="id_quarter">Quarter</label>', html=True)
+
+
 def test_a_pm_reads_the_targets_but_gets_403_on_setting_them(pm_client):
     assertContains(pm_client.get(TARGETS), "Team leads and admins set the targets.")
     assert pm_client.get(edit_url(NOW)).status_code == 403
