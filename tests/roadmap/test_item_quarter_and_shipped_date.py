@@ -98,7 +98,8 @@ def test_the_list_shows_and_filters_the_quarter(pm_client):
     response = pm_client.get(LIST, {"target_quarter": "q1 2027"})
     assertContains(response, "SSO")
     assertNotContains(response, "Dark mode")
-    assertContains(pm_client.get(LIST), '<td data-label="Quarter">2027-Q2</td>', html=True)
+    assertContains(pm_client.get(LIST), '<td data-label="Quarter" class="nowrap">2027-Q2</td>',
+                   html=True)
     assertContains(pm_client.get(LIST), "3 Nov 2026")
 
 
