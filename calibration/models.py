@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
@@ -35,7 +35,8 @@ REASON_MAX_LENGTH = 100
 
 
 def _when(moment):
-    return f"{timezone.localtime(moment):%d %b %Y, %H:%M}"
+    # As the pages write a moment: 1 Dec 2026, 15:58.
+    return dateformat.format(timezone.localtime(moment), "j M Y, H:i")
 
 
 class RoundRefused(Exception):

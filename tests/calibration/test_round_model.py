@@ -1,5 +1,8 @@
+from datetime import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from calibration.models import Round, RoundAnswer, RoundItem, RoundRefused
 from calibration.results import RoundResults
@@ -85,6 +88,15 @@ def test_closing_twice_says_it_was_closed(pm, pm2, lead, items):
     started = make_round([pm, pm2], items, by=lead)
     started.close(by=lead)
     with pytest.raises(RoundRefused, match=r"already closed on .* by Lena Schmidt"):
+        Round.objects.get(pk=started.pk).close(by=lead)
+
+
+def test_the_refusal_writes_the_day_as_the_pages_do(pm, pm2, lead, items):
+    started = make_round([pm, pm2], items, by=lead)
+    started.close(by=lead)
+    closed_at = timezone.make_aware(datetime(2026, 12, 1, 15, 58))
+    Round.objects.filter(pk=started.pk).update(closed_at=closed_at)
+    with pytest.raises(RoundRefused, match=r"already closed on 1 Dec 2026, 15:58 by"):
         Round.objects.get(pk=started.pk).close(by=lead)
 
 
