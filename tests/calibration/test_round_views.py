@@ -325,6 +325,7 @@ def test_the_dashboard_shows_the_last_rounds_agreement_below_target(lead_client,
     response = lead_client.get(reverse("roadmap:dashboard"))
     assertContains(response, "The PMs classify inconsistently")
     assertContains(response, "<strong>2 of 3</strong> items (67%); the target is 80%")
+    assertContains(response, "Agreement on the class in the one closed round")
     target = AgreementTarget.current()
     target.share = 60
     target.save()
