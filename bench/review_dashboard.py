@@ -9,7 +9,8 @@ Run by hand, never in the test suite:
 It builds a separate database (SQLite: BENCH_SQLITE_PATH, default /tmp/wb_bench.sqlite3;
 PostgreSQL: the database in BENCH_POSTGRES_URL, default wb_bench, dropped and created
 afresh), never the dev database.
-It fills it with 10,000 items, 40 personas and 3 products, then times server-side handling
+It fills it with 10,000 items, 40 personas, 3 products and 24 months of readings of
+8 metrics per product, then times server-side handling
 (Django's test Client: URL routing, middleware, view, queries, template) over repeated
 requests, and, as the floor, the same SQL statements the page ran, executed raw through
 connection.cursor(). Results: median and 95th percentile in milliseconds. The dashboard is
@@ -40,13 +41,15 @@ def main():
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--notes", type=int, default=50_000)
     parser.add_argument("--companies", type=int, default=2_000)
+    parser.add_argument("--months", type=int, default=24)
     args = parser.parse_args()
     if args.db == "both":
         # Settings are read once per process: one child process per database.
         for db in ["sqlite", "postgres"]:
             subprocess.run([sys.executable, __file__, "--db", db, "--items", str(args.items),
                             "--personas", str(args.personas), "--requests", str(args.requests),
-                            "--notes", str(args.notes), "--companies", str(args.companies)],
+                            "--notes", str(args.notes), "--companies", str(args.companies),
+                            "--months", str(args.months)],
                            check=True)
         return
     os.environ["DATABASE_URL"] = prepare_database(args.db)
@@ -63,13 +66,14 @@ def main():
     started = time.perf_counter()
     people, products = build_roadmap(args.items, args.personas)
     build_evidence(args.notes, args.companies)
+    build_readings(products, args.months)
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would gather
     print(f"\n== {args.db}: built {args.items} items, {args.personas} personas, "
-          f"{len(products)} products, {args.notes} evidence notes, {args.companies} companies "
-          f"in {time.perf_counter() - started:.1f} s ==")
+          f"{len(products)} products, {args.notes} evidence notes, {args.companies} companies, "
+          f"{args.months} months of metric readings in {time.perf_counter() - started:.1f} s ==")
     run_timings(args.db, people, products, args.requests)
 
 
@@ -280,6 +284,25 @@ def build_evidence(note_count, company_count):
     ItemDemand.refresh(item_ids)  # what the app's writes keep up to date
 
 
+def build_readings(products, months):
+    """A reading a month of every metric for every product, `months` back from this one."""
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+
+    from outcomes.models import MetricReading, months_back, this_month
+    from personas.models import SuccessMetric
+
+    rng = random.Random(13)
+    recorder = get_user_model().objects.get(username="bench-admin")
+    MetricReading.objects.bulk_create([
+        MetricReading(metric=metric, product=product, recorded_by=recorder,
+                      period=months_back(this_month(), back),
+                      value=Decimal(rng.randint(900, 1100)))
+        for product in products for metric in SuccessMetric.objects.all()
+        for back in range(months)], batch_size=5000)
+
+
 def run_timings(db, people, products, repeats):
     from django.db import connection
     from django.test import Client
@@ -318,6 +341,9 @@ def run_timings(db, people, products, repeats):
         ("list, by revenue asking", pm, f"/roadmap/?product={product}&horizon=now&sort=-arr"),
         ("item page", pm, f"/roadmap/items/{busiest_item()}/"),
         ("evidence inbox", pm, "/evidence/inbox/"),
+        ("metric readings", lead, f"/outcomes/readings/?product={products[0].pk}"),
+        ("admin changelist, same", admin,
+         f"/admin/outcomes/metricreading/?product__id__exact={products[0].pk}"),
     ]
     # Other work on the machine slows every number: say how busy it was.
     print(f"load average before timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -4,8 +4,38 @@ roadmap never imports this app: it calls the hooks of roadmap.extensions.Roadmap
 which this class fills in. Each hook runs a fixed number of queries.
 """
 
+from django.db.models import Count, Window
+
 from roadmap.extensions import RoadmapExtension
+
+LIST_LIMIT = 5
 
 
 class OutcomesExtension(RoadmapExtension):
-    pass
+    dashboard_panel = "outcomes/dashboard.html#product-health"
+    list_panel = "outcomes/did_it_move.html#did-it-move"
+
+    def dashboard_context(self, request, items):
+        from roadmap.forms import ReviewFilterForm
+
+        from .health import moved_by_class, product_health
+
+        products = ReviewFilterForm(request.GET).products()
+        health, thresholds = product_health(items, products)
+        return {"product_health": health, "health_thresholds": thresholds,
+                "moved_by_class": moved_by_class(products)}
+
+    def list_context(self, request):
+        """The PM's shipped items that ask "did it move?" (one query: the first five and
+        how many there are)."""
+        if not request.user.has_perm("outcomes.add_itemoutcome"):
+            return {}
+        from roadmap.models import RoadmapItem
+
+        from .models import items_to_ask
+
+        asking = list(items_to_ask(RoadmapItem.objects.owned_by(request.user))
+                      .select_related("product", "triage").prefetch_related("triage__metrics")
+                      .annotate(total=Window(Count("pk"))).order_by("shipped_at", "pk")
+                      [:LIST_LIMIT])
+        return {"did_it_move": asking, "did_it_move_count": asking[0].total if asking else 0}

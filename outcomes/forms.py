@@ -4,7 +4,7 @@ from personas.models import SuccessMetric
 from roadmap.models import Product
 from whobenefits.forms import VersionedForm
 
-from .models import VALUE_DIGITS, VALUE_PLACES, MetricReading, month_of
+from .models import VALUE_DIGITS, VALUE_PLACES, MetricReading, Verdict, month_of
 
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
 
@@ -92,3 +92,20 @@ class ReadingFilterForm(forms.Form):
             if self.cleaned_data.get(name):
                 readings = readings.filter(**{name: self.cleaned_data[name]})
         return readings
+
+
+class OutcomeForm(VersionedForm):
+    """The owner's answer to "did its metrics move?"; version 0 for the first answer."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    verdict = forms.ChoiceField(choices=Verdict.choices, widget=forms.RadioSelect,
+                                label="Did its metrics move?")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                           required=False, help_text="What the numbers show, for the team lead.")
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, auto_id=f"outcome-{item.pk}-%s", **kwargs)
+        self.item = item
+
+    def current_versions(self, current):
+        return {"version": current.version if current else 0}

@@ -4,18 +4,18 @@ Readings are recorded (by admins, the API, a CSV), corrected with the version th
 read at, and withdrawn as an audited correction; never overwritten by a second reading.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from personas.models import SuccessMetric
-from roadmap.models import EditConflict, Product
+from roadmap.models import EditConflict, Product, RoadmapItem, Status, TriageMetric
 
 VALUE_DIGITS, VALUE_PLACES = 16, 2
 # A month outside these years is a typo, not a reading.
@@ -162,5 +162,87 @@ class MetricReading(models.Model):
 
     def last_change(self):
         """Who saved the reading last, and when: what a refused correction names."""
+        record = self.history.select_related("history_user").order_by("-history_date").first()
+        return (record.history_user, record.history_date) if record else (None, None)
+
+
+# Did it move? ------------------------------------------------------------------------------
+
+# How long after shipping the owner is asked whether the item's metrics moved, and how
+# long a "too early" answer waits before asking again.
+ASK_AFTER = timedelta(weeks=6)
+
+
+class Verdict(models.TextChoices):
+    MOVED = "moved", "Moved"
+    DID_NOT_MOVE = "did_not_move", "Did not move"
+    TOO_EARLY = "too_early", "Too early to tell"
+
+
+def shipped_at():
+    """When each item last became shipped, from its history (a subquery on the outer item):
+    its first shipped record with no record that is not shipped after it."""
+    history = RoadmapItem.history.model.objects
+    reopened = history.filter(id=OuterRef("id"), history_date__gt=OuterRef("history_date")) \
+        .exclude(status=Status.SHIPPED)
+    shipped = history.filter(id=OuterRef("pk"), status=Status.SHIPPED).exclude(
+        Exists(reopened)).order_by("history_date")
+    return Subquery(shipped.values("history_date")[:1])
+
+
+def items_to_ask(items, *, now=None):
+    """The shipped `items` whose triage named metrics, shipped at least six weeks ago, with
+    no answer yet or a "too early" given six weeks ago or more: the owner's question."""
+    now = now or timezone.now()
+    asked = ItemOutcome.objects.filter(item=OuterRef("pk")).filter(
+        ~Q(verdict=Verdict.TOO_EARLY) | Q(answered_at__gt=now - ASK_AFTER))
+    return items.with_status(Status.SHIPPED).filter(
+        Exists(TriageMetric.objects.filter(triage__item=OuterRef("pk")))).annotate(
+        shipped_at=shipped_at()).filter(shipped_at__lte=now - ASK_AFTER).exclude(Exists(asked))
+
+
+class ItemOutcome(models.Model):
+    """The owner's answer to "did its metrics move?" for a shipped item."""
+
+    Verdict = Verdict
+
+    item = models.OneToOneField(RoadmapItem, on_delete=models.CASCADE, related_name="outcome")
+    verdict = models.CharField(max_length=12, choices=Verdict.choices)
+    note = models.TextField(blank=True, max_length=2000,
+                            help_text="What the numbers show: “Adoption up 8% in six weeks”.")
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    answered_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(verdict__in=Verdict.values),
+                                   name="outcome_verdict_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.item}: {self.get_verdict_display().lower()}"
+
+    @classmethod
+    def answer(cls, item, *, verdict, note, answered_by, expected_version):
+        """Record or change the answer for `item`; `expected_version` is the answer's (0 for
+        none) when the form was opened: someone else's answer since raises EditConflict."""
+        with transaction.atomic():
+            current = cls.objects.select_for_update().filter(item=item).first()
+            if current and current.version != expected_version:
+                raise EditConflict(current)
+            outcome = current or cls(item=item)
+            if current:
+                outcome.version += 1
+            outcome.verdict, outcome.note = verdict, note
+            outcome.answered_by, outcome.answered_at = answered_by, timezone.now()
+            outcome._history_user = answered_by
+            outcome.save()
+        return outcome
+
+    def last_change(self):
         record = self.history.select_related("history_user").order_by("-history_date").first()
         return (record.history_user, record.history_date) if record else (None, None)

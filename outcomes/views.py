@@ -6,13 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from roadmap.models import EditConflict
+from roadmap.models import EditConflict, RoadmapItem
 from whobenefits.forms import filters_query
 
-from .forms import CorrectionForm, ReadingFilterForm, ReadingForm, WithdrawForm
-from .models import MetricReading, period_label
+from .forms import CorrectionForm, OutcomeForm, ReadingFilterForm, ReadingForm, WithdrawForm
+from .models import ItemOutcome, MetricReading, Verdict, period_label
 
 READINGS_PER_PAGE = 50
 
@@ -92,3 +93,54 @@ def reading_withdraw(request, pk):
         return redirect(reverse("outcomes:reading-list") + f"?product={reading.product_id}")
     messages.error(request, "This form is out of date: reload the page and try again.")
     return redirect(reading)
+
+
+# Did it move? ------------------------------------------------------------------------------
+
+def outcome_differences(saved, verdict, note):
+    """(label, saved now, yours) where a stale answer differs from the saved one."""
+    rows = []
+    if saved.verdict != verdict:
+        rows.append(("Did it move", saved.get_verdict_display(), Verdict(verdict).label))
+    if saved.note != note:
+        rows.append(("Note", saved.note, note))
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("outcomes.add_itemoutcome", raise_exception=True)
+def outcome(request, pk):
+    """The owner's answer to "did its metrics move?" for a shipped item."""
+    item = get_object_or_404(RoadmapItem.objects.select_related("product", "triage")
+                             .prefetch_related("triage__metrics"), pk=pk)
+    if item.owner_id != request.user.pk and not request.user.is_staff:
+        raise PermissionDenied("The item's owner answers whether its metrics moved.")
+    answered = ItemOutcome.objects.filter(item=item).first()
+    form = OutcomeForm(request.POST or None, item=item, initial={
+        "version": answered.version if answered else 0,
+        "verdict": answered.verdict if answered else None,
+        "note": answered.note if answered else ""})
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ItemOutcome.answer(item, verdict=data["verdict"], note=data["note"],
+                               answered_by=request.user, expected_version=data["version"])
+        except EditConflict as conflict:
+            form.refuse_stale(conflict.current, outcome_differences(
+                conflict.current, data["verdict"], data["note"]))
+        else:
+            answer = Verdict(data["verdict"]).label.lower()
+            messages.success(request, f"Saved: “{item.title}”, {answer}.")
+            return redirect(safe_next(request, reverse("roadmap:item-list")))
+    return render(request, "outcomes/outcome.html", {
+        "item": item, "form": form, "answered": answered,
+        "next": safe_next(request, reverse("roadmap:item-list"))})
+
+
+def safe_next(request, default):
+    """The page to return to: `next` when it is on this site, else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default

@@ -91,6 +91,10 @@ class ReviewThresholdsAdmin(AuditedAdmin):
             "description": "An item tagged customers only whose evidence weight comes mostly "
                            "from users, or the other way round, is flagged on its page, in "
                            "the roadmap list and on the review dashboard."}),
+        ("The warning signs in the product's metrics", {
+            "fields": ["metrics_rising_at", "metrics_falling_at"],
+            "description": "The product health panel of the review dashboard compares each "
+                           "side's metric readings over the last three months."}),
     ]
 
     def has_add_permission(self, request):

@@ -57,6 +57,13 @@ class RoadmapExtension:
     def load_rows(self, items):
         """Attach what the cells show to each item of one page (or one export chunk)."""
 
+    # The roadmap list: a panel above the filters for the signed-in person (like "Challenged
+    # items you own"), and what it reads.
+    list_panel = ""
+
+    def list_context(self, request):
+        return {}
+
     # The triage: suggestions for the values the PM sets, never applied by themselves.
     def triage_suggestions(self, item):
         """{"customer_value": Suggestion, "user_value": Suggestion} or {}."""

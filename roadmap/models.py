@@ -1060,6 +1060,21 @@ class ReviewThresholds(models.Model):
         "…with at least (notes)", default=2, validators=[MinValueValidator(1)],
         help_text="Flag it only when at least this many evidence notes are linked to it.",
     )
+    # The two warning signs in the product's own metrics (read by the outcomes app): a
+    # side's metrics rise or fall when their average change over the last three months
+    # reaches these shares.
+    metrics_rising_at = models.PositiveSmallIntegerField(
+        "a side's metrics are rising from (% change)", default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Over the last three months, on average across the side's metrics.",
+    )
+    metrics_falling_at = models.PositiveSmallIntegerField(
+        "…and falling from (% drop)", default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Customer metrics rising while user metrics fall: high revenue with poor "
+                  "engagement. User metrics rising while customer metrics are flat or "
+                  "falling: high engagement with weak monetisation.",
+    )
 
     history = HistoricalRecords()
 

@@ -71,12 +71,17 @@ def item_list(request):
     planned = product.narrow(RoadmapItem.objects.all()) if product else RoadmapItem.objects.all()
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     registered = extensions.registered()
+    panels, added = [], {}
     for extension in registered:
         extension.load_rows(page.object_list)
+        if extension.list_panel:
+            panels.append(extension.list_panel)
+            added.update(extension.list_context(request))
     template = "roadmap/item_list.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#item-results"
     return render(request, template, {
+        **added, "extension_list_panels": panels,
         "filters": filters, "page": page, "query": filters_query(request),
         "extension_columns": filters.column_headers(request),
         "extension_cells": [e.list_cells for e in registered if e.list_cells],

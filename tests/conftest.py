@@ -1,13 +1,16 @@
 import importlib
 import signal
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 
 from calibration.models import AgreementTarget
 from imports.models import BacklogImport
+from outcomes.models import months_back, this_month
 from roadmap import roles
 from tokens.models import ApiToken
 
@@ -120,6 +123,7 @@ def role_groups(request):
         importlib.import_module("imports.migrations.0002_roles").grant(apps, None)
         importlib.import_module("evidence.migrations.0002_roles").grant(apps, None)
         importlib.import_module("outcomes.migrations.0002_roles").grant(apps, None)
+        importlib.import_module("outcomes.migrations.0003_item_outcome").grant(apps, None)
         importlib.import_module("tokens.migrations.0002_roles").grant(apps, None)
         importlib.import_module("calibration.migrations.0002_roles").grant(apps, None)
         importlib.import_module("personas.migrations.0003_archetypes").create_built_ins(
@@ -179,10 +183,17 @@ def page_data(pm, lead):
     make_note(employee, by=pm, text="Not linked yet.")
     notes = (b"What they said,Persona,Company,Item key\nAuditors want it,Economic buyer,Acme,"
              + str(one_sided.pk).encode() + b"\nToo slow,Nobody,,\n")
-    reading = make_reading(make_metric(side="customer", name="Revenue"), product, "2026-01",
-                           120000, by=pm)
+    revenue = make_metric(side="customer", name="Revenue")
+    make_reading(revenue, product, months_back(this_month(), 1), 110000, by=pm)
+    reading = make_reading(revenue, product, this_month(), 120000, by=pm)
+    shipped = make_item(title="Offline drafts", product=product, owner=pm)
+    triage(shipped, [employee], by=pm, metrics=[make_metric(side="user", name="Adoption")])
+    shipped.refresh_from_db()
+    shipped.status = "shipped"
+    shipped.save_edit(expected_version=shipped.version, edited_by=pm)
+    shipped.history.update(history_date=F("history_date") - timedelta(weeks=7))
     return {
-        "reading": reading,
+        "reading": reading, "shipped": shipped,
         "api_token": ApiToken.issue(person=pm, name="Nightly Jira sync", created_by=pm)[0],
         "company": company, "note": note,
         "pm": pm, "lead": lead, "buyer": buyer, "employee": employee, "item": item,

@@ -174,10 +174,19 @@ def reading_refused(page, data):
     form = page.locator("form.item-form")
     form.get_by_label("Success metric").select_option(label="Revenue (customers)")
     form.get_by_label("Product").select_option(label="Expenses")
-    form.get_by_label("Month").fill("2026-01")
+    month = f"{data['reading'].period:%Y-%m}"
+    form.get_by_label("Month").fill(month)
     form.get_by_label("Value").fill("1")
     form.get_by_role("button", name="Record").click()
-    expect(page.get_by_text("already has a reading for 2026-01")).to_be_visible()
+    expect(page.get_by_text(f"already has a reading for {month}")).to_be_visible()
+
+
+def outcome_refused(page, data):
+    # The server's refusal, past the browser's own check of the required choice.
+    page.locator("form.item-form").evaluate("form => { form.noValidate = true; }")
+    page.get_by_label("Note").fill("Kept while refused")
+    page.get_by_role("button", name="Save the answer").click()
+    expect(page.locator(".errorlist").first).to_be_visible()
 
 
 def inbox_search(page, data):
@@ -296,6 +305,8 @@ PAGES = [
     Page("lead", "/calibration/{round_open}/"),
     Page("lead", "/calibration/{round_closed}/"),
     Page("admin_person", "/admin/calibration/agreementtarget/{agreement_target}/change/"),
+    Page("pm", "/outcomes/items/{shipped}/outcome/"),
+    Page("pm", "/outcomes/items/{shipped}/outcome/", outcome_refused),
 ]
 
 

@@ -98,6 +98,9 @@ EXPECTED = {
     "calibration:round-queue": ("200/404", "404/404", "404/404", "403/403", LOGIN),
     "calibration:round-close": ("405/403", "405/302", "405/302", "405/403", LOGIN),
     "calibration:round-resolve": ("405/403", "405/302", "405/302", "405/403", LOGIN),
+    # Did it move? The item's owner (the PM here) and admins answer; an empty POST re-shows
+    # the form with its errors.
+    "outcomes:outcome": ("200/200", "403/403", "200/200", "403/403", LOGIN),
     "audit:trail": ("403/405", "403/405", "200/405", "403/405", LOGIN),
     "audit:trail-csv": ("403/405", "403/405", "200/405", "403/405", LOGIN),
     # Imports: product managers and admins; team leads read the roadmap, they do not fill it.
@@ -284,7 +287,7 @@ def url_for(key, objects):
     if key == "roadmap:target-edit":
         return reverse(key, args=["default"])
     if key in {"roadmap:item-detail", "roadmap:item-edit", "roadmap:triage", "roadmap:review",
-               "evidence:item-notes"}:
+               "evidence:item-notes", "outcomes:outcome"}:
         return reverse(key, args=[objects["roadmap_roadmapitem"].pk])
     if key.startswith("imports:") and key not in {"imports:import-list", "imports:upload",
                                                   "imports:upload-notes"}:

@@ -12,7 +12,7 @@ GRANTS = {
 }
 
 
-def grant(apps, schema_editor):
+def grant(apps, schema_editor, grants=GRANTS):
     outcomes = apps.get_app_config("outcomes")
     models_module = getattr(outcomes, "models_module", None)
     outcomes.models_module = True
@@ -20,7 +20,7 @@ def grant(apps, schema_editor):
     outcomes.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for role, codenames in GRANTS.items():
+    for role, codenames in grants.items():
         Group.objects.get(name=role).permissions.add(*Permission.objects.filter(
             content_type__app_label="outcomes", codename__in=codenames))
 

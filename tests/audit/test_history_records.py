@@ -59,7 +59,7 @@ def test_admin_edit_of_a_metric_product_and_thresholds_is_recorded(admin_client,
     thresholds = ReviewThresholds.current()
     admin_client.post(reverse("admin:roadmap_reviewthresholds_change", args=[thresholds.pk]), {
         "customers_only_share": 60, "users_only_share": 40, "scope": "now", "evidence_share": 70,
-        "evidence_min_notes": 2,
+        "evidence_min_notes": 2, "metrics_rising_at": 5, "metrics_falling_at": 5,
     })
     assert latest(SuccessMetric, metric).name == "Net revenue"
     assert latest(SuccessMetric, metric).history_user == admin_person

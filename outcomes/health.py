@@ -1,0 +1,254 @@
+"""A product's health in its own numbers: each side's metrics with their trend over the last
+three months, and the two warning signs the domain names.
+
+Read in two queries for any number of products (the readings of the last year, the roadmap's
+class mix per product); the trends are worked out from those rows.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from personas.models import Side
+from roadmap.models import UNTRIAGED, BeneficiaryClass, ReviewThresholds
+
+from .models import MetricReading, months_back, this_month
+
+SPARK_MONTHS = 12  # the sparkline's months; the trend reads the last three of them
+TREND_READINGS = 3
+SPARK_WIDTH, SPARK_HEIGHT = 120, 28
+
+
+class Trend:
+    UP, FLAT, DOWN = "up", "flat", "down"
+    LABELS = {UP: "Up", FLAT: "Flat", DOWN: "Down"}
+    ARROWS = {UP: "↑", FLAT: "→", DOWN: "↓"}
+
+
+@dataclass
+class MetricTrend:
+    """One metric of one product: its last year of readings and where the last three go."""
+
+    metric: object
+    readings: list = field(default_factory=list)  # (period, value), oldest first
+
+    @property
+    def recent(self):
+        return self.readings[-TREND_READINGS:]
+
+    @property
+    def change(self):
+        """The change over the last three readings, in percent of the first; None with
+        fewer than two, or from zero."""
+        recent = self.recent
+        if len(recent) < 2 or recent[0][1] == 0:
+            return None
+        first, last = recent[0][1], recent[-1][1]
+        return float((last - first) / abs(first) * 100)
+
+    def direction(self, rising_at, falling_at):
+        change = self.change
+        if change is None:
+            return None
+        if change >= rising_at:
+            return Trend.UP
+        if change <= -falling_at:
+            return Trend.DOWN
+        return Trend.FLAT
+
+    @property
+    def latest(self):
+        return self.readings[-1] if self.readings else None
+
+    def spark_points(self):
+        """The sparkline's polyline points (SVG user units); a flat line when all agree."""
+        values = [value for _, value in self.readings]
+        if len(values) < 2:
+            return ""
+        low, high = min(values), max(values)
+        span = (high - low) or Decimal(1)
+        step = SPARK_WIDTH / (len(values) - 1)
+        height = SPARK_HEIGHT - 4  # a 2-unit margin keeps the stroke inside the box
+        return " ".join(
+            f"{index * step:.1f},{SPARK_HEIGHT - 2 - float((value - low) / span) * height:.1f}"
+            for index, value in enumerate(values))
+
+
+@dataclass
+class SideHealth:
+    side: Side
+    metrics: list = field(default_factory=list)
+    rising_at: int = 5
+    falling_at: int = 5
+
+    @property
+    def change(self):
+        """The average change of the side's metrics that have a trend; None without any."""
+        changes = [m.change for m in self.metrics if m.change is not None]
+        return sum(changes) / len(changes) if changes else None
+
+    @property
+    def direction(self):
+        change = self.change
+        if change is None:
+            return None
+        if change >= self.rising_at:
+            return Trend.UP
+        if change <= -self.falling_at:
+            return Trend.DOWN
+        return Trend.FLAT
+
+    def rows(self):
+        """(metric trend, direction, label, arrow) for the table."""
+        for trend in self.metrics:
+            direction = trend.direction(self.rising_at, self.falling_at)
+            yield trend, direction, Trend.LABELS.get(direction, "Too few readings"), \
+                Trend.ARROWS.get(direction, "")
+
+    def steepest(self, direction):
+        """The metric that moved furthest in `direction`: what a warning names."""
+        moved = [m for m in self.metrics if m.direction(self.rising_at, self.falling_at)
+                 == direction]
+        if not moved:
+            return None
+        return max(moved, key=lambda m: abs(m.change))
+
+
+@dataclass
+class WarningSign:
+    title: str
+    text: str
+
+
+def _moved(trend):
+    sign = "rose" if trend.change > 0 else "fell"
+    return f"{trend.metric.name.lower()} {sign} {abs(trend.change):.0f}%"
+
+
+@dataclass
+class ProductHealth:
+    product: object
+    customer: SideHealth
+    user: SideHealth
+    mix: dict = field(default_factory=dict)  # class: items, open and triaged
+
+    @property
+    def sides(self):
+        return [self.customer, self.user]
+
+    @property
+    def triaged(self):
+        return sum(n for key, n in self.mix.items() if key != UNTRIAGED)
+
+    def shares(self):
+        """(label, items, share in percent) per class of the triaged open items."""
+        triaged = self.triaged
+        return [(BeneficiaryClass(key).label, self.mix.get(key, 0),
+                 round(100 * self.mix.get(key, 0) / triaged) if triaged else 0)
+                for key in BeneficiaryClass.values]
+
+    def balance_line(self):
+        """"60% customers only", the share of the larger one-sided class, for the warnings."""
+        if not self.triaged:
+            return ""
+        shares = {key: 100 * self.mix.get(key, 0) / self.triaged
+                  for key in (BeneficiaryClass.CUSTOMERS, BeneficiaryClass.USERS)}
+        key = max(shares, key=shares.get)
+        label = BeneficiaryClass(key).label.lower()
+        return f"{shares[key]:.0f}% of the triaged open items are {label}"
+
+    def warnings(self):
+        """The two warning signs, each in words with the metrics that moved most."""
+        customer, user = self.customer.direction, self.user.direction
+        signs = []
+        balance = self.balance_line()
+        if customer == Trend.UP and user == Trend.DOWN:
+            text = (f"Customer metrics are rising ({_moved(self.customer.steepest(Trend.UP))}) "
+                    f"while user metrics fall ({_moved(self.user.steepest(Trend.DOWN))}) over "
+                    "the last three months.")
+            signs.append(WarningSign("High revenue with poor engagement",
+                                     f"{text} {balance}." if balance else text))
+        if user == Trend.UP and customer in (Trend.FLAT, Trend.DOWN):
+            falling = self.customer.steepest(Trend.DOWN)
+            how = f"falling ({_moved(falling)})" if falling else "flat"
+            text = (f"User metrics are rising ({_moved(self.user.steepest(Trend.UP))}) while "
+                    f"customer metrics are {how} over the last three months.")
+            signs.append(WarningSign("High engagement with weak monetisation",
+                                     f"{text} {balance}." if balance else text))
+        return signs
+
+
+def product_health(items, products=None, thresholds=None):
+    """The health of `products` (a queryset; None: every product with readings in the last
+    year), beside the class mix of their `items` (the dashboard's filtered items), and the
+    thresholds it was judged by (None when there was nothing to judge)."""
+    since = months_back(this_month(), SPARK_MONTHS - 1)
+    readings = MetricReading.objects.since(since).select_related("metric", "product").order_by(
+        "product__name", "product_id", "metric__side", "metric__order", "metric__name",
+        "period")
+    if products is not None:
+        readings = readings.for_products(products)
+    health = {}
+    for reading in readings:
+        product = health.get(reading.product_id)
+        if product is None:
+            product = health[reading.product_id] = ProductHealth(
+                reading.product, *(SideHealth(side) for side in Side))
+        side = product.customer if reading.metric.side == Side.CUSTOMER else product.user
+        if not side.metrics or side.metrics[-1].metric.pk != reading.metric_id:
+            side.metrics.append(MetricTrend(reading.metric))
+        side.metrics[-1].readings.append((reading.period, reading.value))
+    if health:
+        # Only with readings to compare: the thresholds and the mix cost a query each.
+        thresholds = thresholds or ReviewThresholds.current()
+        for product in health.values():
+            for side in product.sides:
+                side.rising_at = thresholds.metrics_rising_at
+                side.falling_at = thresholds.metrics_falling_at
+        for row in items.filter(product__in=list(health)).class_mix():
+            counts = health[row["product_id"]].mix
+            counts[row["benefits"]] = counts.get(row["benefits"], 0) + row["items"]
+    return list(health.values()), thresholds
+
+
+
+@dataclass
+class ClassOutcomes:
+    label: str
+    shipped: int = 0
+    moved: int = 0
+    did_not_move: int = 0
+
+    @property
+    def answered(self):
+        return self.moved + self.did_not_move
+
+    @property
+    def waiting(self):
+        """Unanswered, or too early to tell."""
+        return self.shipped - self.answered
+
+    @property
+    def share(self):
+        return round(100 * self.moved / self.answered) if self.answered else None
+
+
+def moved_by_class(products=None):
+    """Per class, the shipped items whose triage named metrics and how many of them moved,
+    as their owners answered (one GROUP BY query)."""
+    from django.db.models import Count, Exists, OuterRef, Q
+
+    from roadmap.models import RoadmapItem, Status, TriageMetric
+
+    from .models import Verdict
+
+    items = RoadmapItem.objects.with_status(Status.SHIPPED).filter(
+        Exists(TriageMetric.objects.filter(triage__item=OuterRef("pk"))))
+    if products is not None:
+        items = items.filter(product__in=products)
+    rows = items.order_by().values("triage__beneficiary_class").annotate(
+        shipped=Count("pk"), moved=Count("pk", filter=Q(outcome__verdict=Verdict.MOVED)),
+        did_not_move=Count("pk", filter=Q(outcome__verdict=Verdict.DID_NOT_MOVE)))
+    counted = {row["triage__beneficiary_class"]: row for row in rows}
+    return [ClassOutcomes(label, **{key: counted.get(value, {}).get(key, 0)
+                                    for key in ("shipped", "moved", "did_not_move")})
+            for value, label in BeneficiaryClass.choices]

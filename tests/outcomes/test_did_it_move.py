@@ -1,0 +1,134 @@
+from datetime import timedelta
+
+import pytest
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from outcomes.models import ItemOutcome, Verdict
+from roadmap.models import RoadmapItem
+from tests.factories import make_item, make_metric, make_persona, triage
+
+LIST = reverse("roadmap:item-list")
+DASHBOARD = reverse("roadmap:dashboard")
+
+
+def ship(item, *, weeks_ago, by):
+    """Mark `item` shipped as a PM does, then move its whole history `weeks_ago` back."""
+    item.refresh_from_db()
+    item.status = "shipped"
+    item.save_edit(expected_version=item.version, edited_by=by)
+    RoadmapItem.history.filter(id=item.pk).update(
+        history_date=F("history_date") - timedelta(weeks=weeks_ago))
+
+
+@pytest.fixture
+def shipped(db, pm):
+    adoption = make_metric(side="user", name="Feature adoption")
+    item = make_item(title="Offline drafts", owner=pm)
+    triage(item, [make_persona(side="user")], by=pm, metrics=[adoption])
+    ship(item, weeks_ago=7, by=pm)
+    return item
+
+
+def answer_url(item):
+    return reverse("outcomes:outcome", args=[item.pk])
+
+
+def test_the_owner_is_asked_six_weeks_after_shipping(pm_client, shipped):
+    response = pm_client.get(LIST)
+    assertContains(response, "Did it move?")
+    assertContains(response, "expected to move Feature adoption")
+    assertContains(response, answer_url(shipped))
+
+
+def test_an_item_shipped_a_month_ago_does_not_ask_yet(pm_client, pm, db):
+    item = make_item(title="Fresh", owner=pm)
+    triage(item, [make_persona(side="user")], by=pm, metrics=[make_metric(side="user")])
+    ship(item, weeks_ago=4, by=pm)
+    assertNotContains(pm_client.get(LIST), "Did it move?")
+
+
+def test_an_item_whose_triage_named_no_metric_does_not_ask(pm_client, pm, db):
+    item = make_item(title="No metric", owner=pm)
+    triage(item, [make_persona(side="user")], by=pm)
+    ship(item, weeks_ago=8, by=pm)
+    assertNotContains(pm_client.get(LIST), "Did it move?")
+
+
+def test_another_pms_item_is_not_asked(pm_client, shipped, db):
+    from roadmap import roles
+    from tests.conftest import logged_in_client
+    from tests.factories import make_person
+
+    other = logged_in_client(make_person(roles.PRODUCT_MANAGER))
+    assertNotContains(other.get(LIST), "Did it move?")
+    assert other.get(answer_url(shipped)).status_code == 403
+
+
+def test_the_owner_answers_with_a_note_on_the_audit_trail(pm_client, pm, shipped):
+    response = pm_client.post(answer_url(shipped), {
+        "version": 0, "verdict": "moved", "note": "Adoption up 8%.", "next": LIST}, follow=True)
+    assertContains(response, "Saved: “Offline drafts”, moved.")
+    assertNotContains(response, "expected to move Feature adoption")
+    outcome = ItemOutcome.objects.get(item=shipped)
+    assert (outcome.verdict, outcome.note, outcome.answered_by) == ("moved", "Adoption up 8%.",
+                                                                    pm)
+    assert outcome.history.get().history_user == pm
+
+
+def test_an_answer_without_a_verdict_is_refused_with_the_note_kept(pm_client, shipped):
+    response = pm_client.post(answer_url(shipped), {"version": 0, "note": "Not sure yet"})
+    assert response.status_code == 200
+    assertContains(response, "This field is required.")
+    assertContains(response, "Not sure yet")
+    assert not ItemOutcome.objects.exists()
+
+
+def test_two_answers_at_once_never_overwrite(pm_client, pm, admin_person, shipped):
+    ItemOutcome.answer(shipped, verdict=Verdict.DID_NOT_MOVE, note="Flat.",
+                       answered_by=admin_person, expected_version=0)
+    response = pm_client.post(answer_url(shipped), {"version": 0, "verdict": "moved"})
+    assertContains(response, "Someone else saved this since you opened it")
+    assert ItemOutcome.objects.get().verdict == Verdict.DID_NOT_MOVE
+
+
+def test_too_early_asks_again_six_weeks_later(pm_client, pm, shipped):
+    outcome = ItemOutcome.answer(shipped, verdict=Verdict.TOO_EARLY, note="",
+                                 answered_by=pm, expected_version=0)
+    assertNotContains(pm_client.get(LIST), "expected to move Feature adoption")
+    ItemOutcome.objects.filter(pk=outcome.pk).update(
+        answered_at=timezone.now() - timedelta(weeks=6, days=1))
+    assertContains(pm_client.get(LIST), "expected to move Feature adoption")
+
+
+def test_the_dashboard_shows_per_class_the_share_that_moved(lead_client, pm, shipped):
+    ItemOutcome.answer(shipped, verdict=Verdict.MOVED, note="", answered_by=pm,
+                       expected_version=0)
+    other = make_item(title="Bulk export", owner=pm)
+    triage(other, [make_persona(side="user")], by=pm, metrics=[make_metric(side="user")])
+    ship(other, weeks_ago=9, by=pm)
+    ItemOutcome.answer(other, verdict=Verdict.DID_NOT_MOVE, note="", answered_by=pm,
+                       expected_version=0)
+    response = lead_client.get(DASHBOARD)
+    assertContains(response, '<tr><th scope="row">Users only</th><td class="num">2</td>'
+                             '<td class="num">1</td><td class="num">1</td><td class="num">0</td>'
+                             '<td class="num">50%</td></tr>', html=False)
+
+
+def test_the_list_query_count_does_not_grow_with_the_items_asked(pm_client, pm, shipped,
+                                                                 django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        pm_client.get(LIST)
+    for n in range(6):
+        item = make_item(owner=pm)
+        triage(item, [make_persona(side="user")], by=pm, metrics=[make_metric(side="user")])
+        ship(item, weeks_ago=7 + n, by=pm)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = pm_client.get(LIST)
+    assertContains(response, "Showing 5 of 7.")
+
