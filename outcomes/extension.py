@@ -39,3 +39,13 @@ class OutcomesExtension(RoadmapExtension):
                       .annotate(total=Window(Count("pk"))).order_by("shipped_at", "pk")
                       [:LIST_LIMIT])
         return {"did_it_move": asking, "did_it_move_count": asking[0].total if asking else 0}
+
+    def seed_demo(self, command):
+        from .seed import seed_outcomes
+
+        seed_outcomes(command)
+
+    def remove_demo(self, demo, *, by):
+        from .seed import remove_demo_readings
+
+        return remove_demo_readings(demo, by=by)

@@ -1,0 +1,110 @@
+"""The demo's product numbers: two years of monthly readings for each demo product, one
+showing a warning sign (Expenses: revenue up, engagement down), and shipped items with
+what their owners answered to "did it move?". Idempotent: what exists is left as it is."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import F
+
+from personas.models import SuccessMetric
+from roadmap.demo import _seeded, demo_products
+from roadmap.models import RoadmapItem, Status
+
+from .models import ItemOutcome, MetricReading, Verdict, items_to_ask, months_back, this_month
+
+MONTHS = 24
+# Every demo product's metrics grow slowly; in the last six months Expenses' customer
+# metrics climb while its users' fall: high revenue with poor engagement.
+STEADY, DIVERGING = 0.2, 6
+# metric: (value two years ago, Expenses' change a month in percent, those last months)
+TRENDS = {
+    "Revenue": (Decimal(180000), 3.5),
+    "Renewal rate": (Decimal(88), 0.8),
+    "Expansion revenue": (Decimal(20000), 4.0),
+    "Customer lifetime value": (Decimal(54000), 3.0),
+    "Daily active users": (Decimal(4200), -3.5),
+    "Feature adoption": (Decimal(46), -3.0),
+    "Retention": (Decimal(81), -2.5),
+    "Task completion": (Decimal(72), -2.0),
+}
+WARNING_PRODUCT = "Expenses"
+
+
+def value_in(base, month, product, diverging):
+    """The reading `month` months after the first: steady growth, then Expenses' turn."""
+    steady = min(month, MONTHS - DIVERGING)
+    value = base * Decimal(1 + STEADY / 100) ** steady
+    if product == WARNING_PRODUCT and month > MONTHS - DIVERGING:
+        value *= Decimal(1 + diverging / 100) ** (month - (MONTHS - DIVERGING))
+    return value.quantize(Decimal("0.01"))
+
+
+# title: (verdict, note) of a shipped demo item; the others ask their owner.
+OUTCOMES = {
+    "Two-factor authentication for all": (
+        Verdict.MOVED, "Renewal rate up two points since the security review passed."),
+}
+SHIPPED_WEEKS_AGO = 9
+
+
+def seed_outcomes(command):
+    admin = get_user_model().objects.filter(username="admin").first()
+    if admin is None:
+        return
+    products = {p.name: p for p in demo_products()}
+    metrics = {m.name: m for m in SuccessMetric.objects.filter(name__in=TRENDS)}
+    have = set(MetricReading.objects.filter(product__in=products.values()).values_list(
+        "metric_id", "product_id", "period"))
+    start = months_back(this_month(), MONTHS - 1)
+    new = []
+    for name, (base, diverging) in TRENDS.items():
+        for product in products.values():
+            metric = metrics.get(name)
+            if metric is None or metric.archived:
+                continue
+            for month in range(MONTHS):
+                period = months_back(start, -month)
+                if (metric.pk, product.pk, period) not in have:
+                    new.append(MetricReading(
+                        metric=metric, product=product, period=period, recorded_by=admin,
+                        value=value_in(base, month, product.name, diverging)))
+    for reading in new:  # one by one: each on the audit trail, as the command made it
+        reading.save()
+    answered = _ship_and_answer()
+    command.stdout.write(command.style.SUCCESS(
+        f"Demo readings ready: {MONTHS} months for {len(products)} products ({len(new)} new); "
+        f"{answered} demo outcome{'s' if answered != 1 else ''} answered."))
+
+
+def _ship_and_answer():
+    """Date the demo's shipped items' history back, so they ship weeks ago and ask "did it
+    move?", and answer the ones OUTCOMES has."""
+    shipped = _seeded(RoadmapItem, status=Status.SHIPPED).filter(triage__metrics__isnull=False) \
+        .distinct()
+    recent = list(shipped.exclude(pk__in=items_to_ask(RoadmapItem.objects.all()).values("pk"))
+                  .filter(outcome__isnull=True).values_list("pk", flat=True))
+    RoadmapItem.history.filter(id__in=recent).update(
+        history_date=F("history_date") - timedelta(weeks=SHIPPED_WEEKS_AGO))
+    answered = 0
+    for item in shipped.filter(title__in=OUTCOMES, outcome__isnull=True):
+        verdict, note = OUTCOMES[item.title]
+        ItemOutcome.answer(item, verdict=verdict, note=note, answered_by=item.owner,
+                           expected_version=0)
+        answered += 1
+    return answered
+
+
+def remove_demo_readings(demo, *, by):
+    """The readings seed_demo recorded, for the demo products that go (all of them with all
+    of the demo content): products and metrics keep none that would hold them back."""
+    readings = _seeded(MetricReading)
+    if demo.scope is not None:
+        readings = readings.filter(product__in=demo.products)
+    removed = 0
+    for reading in readings:
+        reading._history_user, reading._change_reason = by, "Demo content removed"
+        reading.delete()
+        removed += 1
+    return [f"{removed} metric reading{'s' if removed != 1 else ''}"] if removed else []
