@@ -36,7 +36,7 @@ class OutcomesExtension(RoadmapExtension):
 
         asking = list(items_to_ask(RoadmapItem.objects.owned_by(request.user))
                       .select_related("product", "triage").prefetch_related("triage__metrics")
-                      .annotate(total=Window(Count("pk"))).order_by("shipped_at", "pk")
+                      .annotate(total=Window(Count("pk"))).order_by("shipped_on", "pk")
                       [:LIST_LIMIT])
         return {"did_it_move": asking, "did_it_move_count": asking[0].total if asking else 0}
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -179,17 +179,6 @@ class Verdict(models.TextChoices):
     TOO_EARLY = "too_early", "Too early to tell"
 
 
-def shipped_at():
-    """When each item last became shipped, from its history (a subquery on the outer item):
-    its first shipped record with no record that is not shipped after it."""
-    history = RoadmapItem.history.model.objects
-    reopened = history.filter(id=OuterRef("id"), history_date__gt=OuterRef("history_date")) \
-        .exclude(status=Status.SHIPPED)
-    shipped = history.filter(id=OuterRef("pk"), status=Status.SHIPPED).exclude(
-        Exists(reopened)).order_by("history_date")
-    return Subquery(shipped.values("history_date")[:1])
-
-
 def items_to_ask(items, *, now=None):
     """The shipped `items` whose triage named metrics, shipped at least six weeks ago, with
     no answer yet or a "too early" given six weeks ago or more: the owner's question."""
@@ -197,8 +186,8 @@ def items_to_ask(items, *, now=None):
     asked = ItemOutcome.objects.filter(item=OuterRef("pk")).filter(
         ~Q(verdict=Verdict.TOO_EARLY) | Q(answered_at__gt=now - ASK_AFTER))
     return items.with_status(Status.SHIPPED).filter(
-        Exists(TriageMetric.objects.filter(triage__item=OuterRef("pk")))).annotate(
-        shipped_at=shipped_at()).filter(shipped_at__lte=now - ASK_AFTER).exclude(Exists(asked))
+        Exists(TriageMetric.objects.filter(triage__item=OuterRef("pk"))),
+        shipped_on__lte=timezone.localdate(now) - ASK_AFTER).exclude(Exists(asked))
 
 
 class ItemOutcome(models.Model):

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db.models import F
 from django.test import Client
+from django.utils import timezone
 
 from calibration.models import AgreementTarget
 from imports.models import BacklogImport
@@ -190,8 +190,8 @@ def page_data(pm, lead):
     triage(shipped, [employee], by=pm, metrics=[make_metric(side="user", name="Adoption")])
     shipped.refresh_from_db()
     shipped.status = "shipped"
+    shipped.shipped_on = timezone.localdate() - timedelta(weeks=7)
     shipped.save_edit(expected_version=shipped.version, edited_by=pm)
-    shipped.history.update(history_date=F("history_date") - timedelta(weeks=7))
     return {
         "reading": reading, "shipped": shipped,
         "api_token": ApiToken.issue(person=pm, name="Nightly Jira sync", created_by=pm)[0],

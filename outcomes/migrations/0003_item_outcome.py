@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('outcomes', '0002_roles'),
-        ('roadmap', '0015_metric_warning_thresholds'),
+        ('roadmap', '0015_item_target_quarter_shipped_on'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,13 +1,11 @@
 from datetime import timedelta
 
 import pytest
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from outcomes.models import ItemOutcome, Verdict
-from roadmap.models import RoadmapItem
 from tests.factories import make_item, make_metric, make_persona, triage
 
 LIST = reverse("roadmap:item-list")
@@ -15,12 +13,11 @@ DASHBOARD = reverse("roadmap:dashboard")
 
 
 def ship(item, *, weeks_ago, by):
-    """Mark `item` shipped as a PM does, then move its whole history `weeks_ago` back."""
+    """Mark `item` shipped `weeks_ago`, as a PM who corrects the shipped date does."""
     item.refresh_from_db()
     item.status = "shipped"
+    item.shipped_on = timezone.localdate() - timedelta(weeks=weeks_ago)
     item.save_edit(expected_version=item.version, edited_by=by)
-    RoadmapItem.history.filter(id=item.pk).update(
-        history_date=F("history_date") - timedelta(weeks=weeks_ago))
 
 
 @pytest.fixture
@@ -132,3 +129,24 @@ def test_the_list_query_count_does_not_grow_with_the_items_asked(pm_client, pm, 
         response = pm_client.get(LIST)
     assertContains(response, "Showing 5 of 7.")
 
+
+
+def test_the_demo_shows_one_warning_sign_and_an_item_that_asks(pm_client, lead_client, db,
+                                                             capsys):
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent: nothing new the second time
+    assert "Demo readings ready: 24 months for 3 products (0 new); 0 demo outcomes" in \
+        capsys.readouterr().out
+    dashboard = lead_client.get(DASHBOARD)
+    assertContains(dashboard, "High engagement with weak monetisation", count=1)
+    assertNotContains(dashboard, "High revenue with poor engagement")
+    from django.contrib.auth import get_user_model
+
+    from tests.conftest import logged_in_client
+
+    demo_pm = logged_in_client(get_user_model().objects.get(username="pm"))
+    assertContains(demo_pm.get(LIST), "Receipt capture from the camera</a> <span class=\"muted\">"
+                                      "Expenses · expected to move")
+    assert ItemOutcome.objects.get().item.title == "Two-factor authentication for all"

@@ -95,7 +95,7 @@ def test_remove_takes_the_demo_evidence_and_keeps_peoples_notes(seeded, capsys):
     capsys.readouterr()
     call_command("seed_demo", remove=True)
     out = capsys.readouterr().out
-    assert "60 evidence notes, 11 companies, 1 calibration round." in out
+    assert "60 evidence notes, 11 companies, 576 metric readings, 1 calibration round." in out
     assert "Company Initech: evidence people added names it." in out
     assert "Persona Field employee: what people added names it." in out
     assert list(Evidence.objects.all()) == [own]
