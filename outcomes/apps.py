@@ -16,3 +16,5 @@ class OutcomesConfig(AppConfig):
         extensions.register(OutcomesExtension())
         trail.register("reading", "outcomes.MetricReading", "Metric reading",
                        object_label=lambda record: f"Reading of {record.period:%Y-%m}")
+        trail.register("outcome", "outcomes.ItemOutcome", "Did it move?",
+                       object_label=lambda record: f"Did it move? {record.get_verdict_display()}")
