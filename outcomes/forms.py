@@ -4,7 +4,7 @@ from personas.models import SuccessMetric
 from roadmap.models import Product
 from whobenefits.forms import VersionedForm
 
-from .models import VALUE_DIGITS, VALUE_PLACES, MetricReading, Verdict, month_of
+from .models import VALUE_DIGITS, VALUE_PLACES, EmailSettings, MetricReading, Verdict, month_of
 
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
 
@@ -109,3 +109,17 @@ class OutcomeForm(VersionedForm):
 
     def current_versions(self, current):
         return {"version": current.version if current else 0}
+
+
+class EmailSettingsForm(forms.ModelForm):
+    class Meta:
+        model = EmailSettings
+        fields = ["challenge_emails", "weekly_digest"]
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each role sees the emails it can get: owners the challenges, leads the digest.
+        if not person.has_perm("roadmap.triage_roadmapitem"):
+            del self.fields["challenge_emails"]
+        if not person.has_perm("roadmap.review_roadmapitem"):
+            del self.fields["weekly_digest"]

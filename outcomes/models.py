@@ -235,3 +235,40 @@ class ItemOutcome(models.Model):
     def last_change(self):
         record = self.history.select_related("history_user").order_by("-history_date").first()
         return (record.history_user, record.history_date) if record else (None, None)
+
+
+# Telling people ----------------------------------------------------------------------------
+
+DIGEST_EVERY = timedelta(days=7)
+
+
+class EmailSettings(models.Model):
+    """What one person is emailed: a PM hears when their item is challenged (on unless
+    they switch it off); team leads subscribe to the weekly digest."""
+
+    person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="email_settings")
+    challenge_emails = models.BooleanField(
+        "email me when an item I own is challenged", default=True)
+    weekly_digest = models.BooleanField(
+        "send me the weekly digest", default=False,
+        help_text="Every week: the traps, the warning signs in the product's metrics, items "
+                  "whose tag disagrees with the evidence, and the challenges answered.")
+    last_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["last_digest_at"])
+
+    class Meta:
+        verbose_name = verbose_name_plural = "email settings"
+
+    def __str__(self):
+        return f"Email settings of {self.person}"
+
+    @classmethod
+    def of(cls, person):
+        """`person`'s settings; the defaults, unsaved, for someone who never changed them."""
+        return cls.objects.filter(person=person).first() or cls(person=person)
+
+    def digest_due(self, now):
+        return self.last_digest_at is None or now - self.last_digest_at >= DIGEST_EVERY - \
+            timedelta(hours=1)  # a timer that fires a little early still sends

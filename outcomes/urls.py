@@ -8,4 +8,5 @@ urlpatterns = [
     path("readings/<int:pk>/", views.reading_edit, name="reading-edit"),
     path("readings/<int:pk>/withdraw/", views.reading_withdraw, name="reading-withdraw"),
     path("items/<int:pk>/outcome/", views.outcome, name="outcome"),
+    path("settings/", views.email_settings, name="email-settings"),
 ]

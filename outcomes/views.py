@@ -12,8 +12,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from roadmap.models import EditConflict, RoadmapItem
 from whobenefits.forms import filters_query
 
-from .forms import CorrectionForm, OutcomeForm, ReadingFilterForm, ReadingForm, WithdrawForm
-from .models import ItemOutcome, MetricReading, Verdict, period_label
+from .forms import (
+    CorrectionForm,
+    EmailSettingsForm,
+    OutcomeForm,
+    ReadingFilterForm,
+    ReadingForm,
+    WithdrawForm,
+)
+from .models import EmailSettings, ItemOutcome, MetricReading, Verdict, period_label
 
 READINGS_PER_PAGE = 50
 
@@ -144,3 +151,23 @@ def safe_next(request, default):
                                                   require_https=request.is_secure()):
         return target
     return default
+
+
+# Email settings ----------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def email_settings(request):
+    """The signed-in person's own emails: switch each on or off."""
+    if not request.user.groups.exists() and not request.user.is_superuser:
+        raise PermissionDenied("Only people with a role get emails.")
+    # A POST with every box unticked is empty, and still an answer.
+    form = EmailSettingsForm(request.POST if request.method == "POST" else None,
+                             instance=EmailSettings.of(request.user), person=request.user)
+    if form.is_bound and form.is_valid():
+        saved = form.save(commit=False)
+        saved._history_user = request.user
+        saved.save()
+        messages.success(request, "Saved your email settings.")
+        return redirect("outcomes:email-settings")
+    return render(request, "outcomes/email_settings.html", {
+        "form": form, "email": request.user.email})

@@ -728,8 +728,16 @@ class RoadmapItem(models.Model):
             review.version += 1
             review._history_user = reviewed_by
             review.save()
+            for hook in REVIEW_HOOKS:  # once committed: a higher app's (a PM's email)
+                transaction.on_commit(lambda hook=hook: hook(review))
         self._state.fields_cache["review"] = review
         return review
+
+
+# Higher apps that react to a saved review register here from their AppConfig.ready() (the
+# owner's email when an item is challenged); roadmap never imports them. Each is called
+# with the review once its transaction commits.
+REVIEW_HOOKS = []
 
 
 class EditConflict(Exception):

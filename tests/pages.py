@@ -307,6 +307,8 @@ PAGES = [
     Page("admin_person", "/admin/calibration/agreementtarget/{agreement_target}/change/"),
     Page("pm", "/outcomes/items/{shipped}/outcome/"),
     Page("pm", "/outcomes/items/{shipped}/outcome/", outcome_refused),
+    Page("pm", "/outcomes/settings/"),
+    Page("lead", "/outcomes/settings/"),
 ]
 
 

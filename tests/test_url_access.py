@@ -101,6 +101,8 @@ EXPECTED = {
     # Did it move? The item's owner (the PM here) and admins answer; an empty POST re-shows
     # the form with its errors.
     "outcomes:outcome": ("200/200", "403/403", "200/200", "403/403", LOGIN),
+    # Everyone's own email settings; an empty POST unticks every box (saved, 302).
+    "outcomes:email-settings": ("200/302", "200/302", "200/302", "403/403", LOGIN),
     "audit:trail": ("403/405", "403/405", "200/405", "403/405", LOGIN),
     "audit:trail-csv": ("403/405", "403/405", "200/405", "403/405", LOGIN),
     # Imports: product managers and admins; team leads read the roadmap, they do not fill it.

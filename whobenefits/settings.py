@@ -241,6 +241,20 @@ LOGGING = {
     },
 }
 
+# Email (a PM's challenges, the team leads' weekly digest), sent by the task worker. The
+# console backend prints them in the worker's output until SMTP is set up.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Who Benefits <whobenefits@localhost>")
+# The address people open the app at, for the links in emails (no request to read it from).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 # Requests one API token may make (django-ninja's rate format: "600/min", "10/s").
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min")
 

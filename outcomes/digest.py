@@ -1,0 +1,29 @@
+"""What a team lead's weekly digest says: the whole roadmap's traps, the warning signs in
+the products' metrics, the items whose tag disagrees with the evidence, and the challenges
+answered since the last digest. A fixed number of queries, whatever the roadmap's size."""
+
+from evidence.demand import mismatched
+from roadmap.balance import RoadmapBalance
+from roadmap.forms import ReviewFilterForm
+from roadmap.models import Horizon, Review, RoadmapItem
+
+from .health import product_health
+
+LIST_LIMIT = 5
+
+
+def weekly_digest(*, since):
+    filters = ReviewFilterForm({})
+    items = filters.filter(RoadmapItem.objects.all())  # open items, every product
+    balance = RoadmapBalance(filters.scope(RoadmapItem.objects.all()), list(Horizon.values))
+    health, _ = product_health(items)
+    disagreeing = mismatched(items).select_related("product").order_by("title")
+    answered = Review.objects.filter(answered_at__gte=since).select_related(
+        "item__product", "item__owner").order_by("-answered_at")
+    return {
+        "traps": balance.traps,
+        "warning_signs": [(h.product, sign) for h in health for sign in h.warnings()],
+        "disagreeing": list(disagreeing[:LIST_LIMIT]), "disagreeing_count": disagreeing.count(),
+        "answered": list(answered[:LIST_LIMIT]), "answered_count": answered.count(),
+        "since": since,
+    }
