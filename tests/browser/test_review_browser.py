@@ -28,7 +28,7 @@ def test_team_lead_filters_challenges_and_exports(log_in, lead, pm):
     page = log_in(lead)
     page.goto("/roadmap/review/")
     page.evaluate("window.notReloaded = true")
-    page.get_by_label("Product").select_option(label="Platform")
+    page.get_by_label("Product", exact=True).select_option(label="Platform")
     expect(page).to_have_url(re.compile(r"product=platform"))
     expect(page.locator(".toolbar")).to_contain_text("Product: Platform")
 
@@ -65,7 +65,7 @@ def test_team_lead_filters_challenges_and_exports(log_in, lead, pm):
     assert rows[0]["Review"] == "Challenged: Who among the users benefits?"
 
     # Both products, in place; the URL repeats the filter and so does the CSV link.
-    page.get_by_label("Product").select_option(label=["Expenses", "Platform"])
+    page.get_by_label("Product", exact=True).select_option(label=["Expenses", "Platform"])
     expect(page).to_have_url(re.compile(r"product=expenses&product=platform"))
     expect(page.locator(".toolbar")).to_contain_text("Product: Expenses, Platform")
     expect(total_row.locator("td[data-label='Total'] strong")).to_have_text("4")
@@ -118,7 +118,7 @@ def test_an_ended_session_keeps_the_page_and_says_how_to_log_in(log_in, lead,
     page = log_in(lead)
     page.goto("/roadmap/review/")
     page.context.clear_cookies()
-    page.get_by_label("Product").select_option(label="Platform")
+    page.get_by_label("Product", exact=True).select_option(label="Platform")
     notice = page.get_by_role("alert").filter(has_text="Your session has ended")
     expect(notice).to_be_visible()
     expect(notice).to_be_focused()
