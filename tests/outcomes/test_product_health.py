@@ -44,8 +44,8 @@ def test_a_lead_reads_high_revenue_with_poor_engagement_beside_the_balance(lead_
     assertContains(response, "Customer metrics are rising (revenue rose 15%) while user metrics "
                              "fall (daily active users fell 16%) over the last three months. "
                              "60% of the triaged open items are customers only.")
-    assertContains(response, f'>110</span> → <span class="reading" title="{this_month():%Y-%m}">'
-                             "120</span>")
+    assertContains(response, f'>110</span> → </span><span class="reading" '
+                             f'title="{this_month():%Y-%m}">120</span>')
     assertNotContains(response, "High engagement with weak monetisation")
 
 
