@@ -2,6 +2,7 @@ from django import forms
 
 from roadmap.models import ExternalSource, Product
 
+from . import readings
 from .formats import DELIMITERS, ENCODINGS, MAX_BYTES, FileProblem, check_size
 from .items import KEEP_APP, TAKE_FILE
 from .models import ImportRow
@@ -11,7 +12,8 @@ FROM_COLUMN = "column"
 # The columns every row needs, and what the mapping page says when none is chosen.
 REQUIRED = {"title": "Choose the column that holds each item's title.",
             "text": "Choose the column that holds what they said.",
-            "persona": "Choose the column that names who said it (a persona)."}
+            "persona": "Choose the column that names who said it (a persona).",
+            **readings.REQUIRED}
 AUTO = ""
 NOT_IMPORTED = ""
 
@@ -67,6 +69,16 @@ class NotesUploadForm(forms.Form):
         self.fields["file"].widget.attrs["accept"] = ".csv,.tsv,.txt,.xlsx,text/csv"
 
 
+class ReadingsUploadForm(NotesUploadForm):
+    """Step 1 of a readings import: a table of success metrics' values by product and month."""
+
+    file = forms.FileField(
+        label="Metrics file",
+        help_text=f"CSV (comma, semicolon or tab) or .xlsx, one reading a row; up to "
+                  f"{MAX_BYTES // 1024 // 1024} MB and 50,000 rows.",
+    )
+
+
 class ReadAsForm(forms.Form):
     """How to read the file, when the detected source, encoding or delimiter is wrong."""
 
@@ -82,8 +94,8 @@ class ReadAsForm(forms.Form):
                    "encoding": backlog_import.encoding.removesuffix("-sig"),
                    "delimiter": backlog_import.delimiter}
         super().__init__(*args, initial=initial, label_suffix="", **kwargs)
-        if backlog_import.is_notes:
-            del self.fields["source"]  # a notes file is any table
+        if backlog_import.rows_module:
+            del self.fields["source"]  # a notes or readings file is any table
         if initial["encoding"] and initial["encoding"] not in ENCODINGS:
             self.fields["encoding"].choices += [(initial["encoding"], initial["encoding"])]
 
@@ -118,7 +130,7 @@ class MappingForm(forms.Form):
                 self.fields[f"column_{field.name}"].error_messages["required"] = REQUIRED[
                     field.name]
         self.value_fields = {}
-        if backlog_import.is_notes:
+        if backlog_import.rows_module:
             del self.fields["unknown_owner"]
             return
         if backlog_import.product is None:
@@ -176,7 +188,7 @@ class MappingForm(forms.Form):
         data = self.cleaned_data
         columns = {field.name: data[f"column_{field.name}"] for field in self.item_fields
                    if data.get(f"column_{field.name}")}
-        if self.backlog_import.is_notes:
+        if self.backlog_import.rows_module:
             return {**self.backlog_import.mapping, "columns": columns}
         values = {name: {value: data[field.name] for field, value, _ in rows}
                   for name, rows in self.value_fields.items()}

@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from roadmap.models import ExternalSource, Product, RoadmapItem
 
 from . import items as plans
-from . import notes
+from . import notes, readings
 from .formats import FileProblem, read_table
 from .sources import FIELDS, LABELS, LAYOUTS, detect_source, guess_columns
 
@@ -60,12 +60,13 @@ class BacklogImport(models.Model):
     class Kind(models.TextChoices):
         ITEMS = "items", "Backlog items"
         NOTES = "notes", "Evidence notes"
+        READINGS = "readings", "Metric readings"
 
     RUNNING = [State.READING, State.PREVIEWING, State.IMPORTING, State.UNDOING]
     UNFINISHED = [State.READING, State.MAPPING, State.PREVIEWING, State.PREVIEWED, State.FAILED]
 
     # What the rows become: roadmap items, or evidence notes linked to items by key.
-    kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.ITEMS)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.ITEMS)
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, null=True, blank=True, related_name="imports",
         help_text="Empty: each row names its product in a column (or the rows are notes).",
@@ -137,7 +138,7 @@ class BacklogImport(models.Model):
     @property
     def reason(self):
         """What the audit trail says for each change this import makes."""
-        what = self.get_kind_display() if self.is_notes else self.get_source_display()
+        what = self.get_kind_display() if self.rows_module else self.get_source_display()
         return f"Import #{self.pk} ({what}: {self.file_name})"[:100]
 
     @property
@@ -145,9 +146,19 @@ class BacklogImport(models.Model):
         return self.kind == self.Kind.NOTES
 
     @property
+    def is_readings(self):
+        return self.kind == self.Kind.READINGS
+
+    @property
+    def rows_module(self):
+        """What the rows become when they are not items: the module with their rules
+        (notes.py, readings.py), or None for a backlog."""
+        return {self.Kind.NOTES: notes, self.Kind.READINGS: readings}.get(self.kind)
+
+    @property
     def fields(self):
         """The fields a column can fill, in the order the mapping page asks about them."""
-        return notes.FIELDS if self.is_notes else FIELDS
+        return self.rows_module.FIELDS if self.rows_module else FIELDS
 
     @property
     def is_running(self):
@@ -194,7 +205,7 @@ class BacklogImport(models.Model):
     @classmethod
     def start(cls, *, data, file_name, product, source="", created_by=None, kind=Kind.ITEMS):
         """A new import of `data` (bytes); its file is read by the worker."""
-        if kind == cls.Kind.NOTES:
+        if kind != cls.Kind.ITEMS:
             source = ExternalSource.SPREADSHEET  # any table: the columns are mapped
         return cls.objects.create(
             kind=kind, product=product, source=source, file_name=file_name[:255],
@@ -281,8 +292,9 @@ class BacklogImport(models.Model):
     def proposed_mapping(self):
         """The mapping remembered for this product and source, for the columns this file
         has; else the columns guessed from their names."""
-        if self.is_notes:
-            return {"source": self.source, "columns": notes.guess_columns(self.headers)}
+        if self.rows_module:
+            return {"source": self.source,
+                    "columns": self.rows_module.guess_columns(self.headers)}
         saved = SavedMapping.objects.filter(product=self.product, source=self.source).first()
         guessed = guess_columns(self.headers, self.source)
         mapping = {"source": self.source, "columns": guessed, "values": {},
@@ -300,14 +312,14 @@ class BacklogImport(models.Model):
         return mapping
 
     def remember_mapping(self):
-        if self.is_notes:
+        if self.rows_module:
             return  # the next notes file is guessed afresh: they come from anywhere
         SavedMapping.objects.update_or_create(
             product=self.product, source=self.source, defaults={"mapping": self.mapping})
 
     def plan(self, table=None):
-        if self.is_notes:
-            return notes.plan_rows(table or self.read(), self.mapping)
+        if self.rows_module:
+            return self.rows_module.plan_rows(table or self.read(), self.mapping)
         return plans.plan_rows(table or self.read(), self.mapping, product=self.product,
                                imported_item_model=ImportedItem)
 
@@ -347,6 +359,8 @@ class BacklogImport(models.Model):
         if not (self.new_count or self.updated_count or self.conflict_count):
             if self.is_notes:
                 return "Nothing to import: every note is recorded already or has errors."
+            if self.is_readings:
+                return "Nothing to import: every reading is recorded already or has errors."
             return "Nothing to import: every row is unchanged or has errors."
         return ""
 
@@ -386,8 +400,8 @@ class BacklogImport(models.Model):
 
     def _write(self, plan):
         reason, by = self.reason, self.created_by
-        if self.is_notes:
-            notes.write(plan, recorded_by=by, reason=reason)
+        if self.rows_module:
+            self.rows_module.write(plan, recorded_by=by, reason=reason)
             self._store_plan(plan)
             return
         products = self._create_products(plan) if plan.new_products else {}
@@ -457,6 +471,9 @@ class BacklogImport(models.Model):
         if self.is_notes:
             return ("Evidence is never deleted, so a notes import is not undone: correct or "
                     "unlink a wrong note on its page.")
+        if self.is_readings:
+            return ("Readings are corrected, not undone: correct or withdraw a wrong one on "
+                    "the readings page.")
         if person != self.created_by and not person.has_perm("imports.view_all_imports"):
             return "Only the person who ran this import, or an admin, can undo it."
         touched = self.rows.filter(item__isnull=False).exclude(
@@ -625,7 +642,8 @@ class ImportRow(models.Model):
 
     @classmethod
     def from_plan(cls, backlog_import, row):
-        labels = notes.LABELS if backlog_import.is_notes else LABELS
+        module = backlog_import.rows_module
+        labels = module.LABELS if module else LABELS
         return cls(
             backlog_import=backlog_import, line=row.line, action=row.action,
             title=row.title[:200], key=row.key[:200], product_name=row.product_name[:80],

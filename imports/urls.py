@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.import_list, name="import-list"),
     path("new/", views.upload, name="upload"),
     path("notes/new/", views.upload_notes, name="upload-notes"),
+    path("readings/new/", views.upload_readings, name="upload-readings"),
     path("<int:pk>/", views.import_detail, name="import-detail"),
     path("<int:pk>/map/", views.map_columns, name="map"),
     path("<int:pk>/preview/", views.preview, name="preview"),

@@ -22,6 +22,7 @@ from .forms import (
     MappingForm,
     NotesUploadForm,
     ReadAsForm,
+    ReadingsUploadForm,
     RowFilterForm,
     UploadForm,
 )
@@ -77,6 +78,22 @@ def upload_notes(request):
     return render(request, "imports/upload_notes.html", {"form": form})
 
 
+@require_http_methods(["GET", "POST"])
+@may_import
+@permission_required("outcomes.add_metricreading", raise_exception=True)
+def upload_readings(request):
+    """Step 1 of a metric readings import (admins); the steps after it are a backlog's."""
+    form = ReadingsUploadForm(request.POST or None, request.FILES or None)
+    if form.is_bound and form.is_valid():
+        upload = form.cleaned_data["file"]
+        readings_import = BacklogImport.start(
+            data=upload.read(), file_name=upload.name, product=None, created_by=request.user,
+            kind=BacklogImport.Kind.READINGS)
+        readings_import.queue_reading()
+        return redirect(readings_import)
+    return render(request, "imports/upload_readings.html", {"form": form})
+
+
 @require_GET
 @may_import
 def import_detail(request, pk):
@@ -104,7 +121,7 @@ def _page_for(backlog_import):
 
 
 def _result(request, backlog_import):
-    if backlog_import.is_notes:
+    if backlog_import.rows_module:
         return {"undo_problem": ""}
     query = {"from_import": backlog_import.pk}
     untriaged = RoadmapItem.objects.filter(source_import=backlog_import.pk).untriaged().count()

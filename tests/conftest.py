@@ -151,7 +151,7 @@ def run_tasks(transactional_db):
 
 
 @pytest.fixture
-def page_data(pm, lead):
+def page_data(pm, lead, admin_person):
     """The objects the URLs and states of tests/pages.py name."""
     buyer = make_persona(side="customer", name="Economic buyer")
     employee = make_persona(side="user", name="Field employee")
@@ -192,7 +192,13 @@ def page_data(pm, lead):
     shipped.status = "shipped"
     shipped.shipped_on = timezone.localdate() - timedelta(weeks=7)
     shipped.save_edit(expected_version=shipped.version, edited_by=pm)
+    readings = (b"Metric,Product,Month,Value\nRevenue,Expenses,2025-06,1000\n"
+                b"Nope,Expenses,2025-06,1\n")
     return {
+        "readings_preview_import": import_file(readings, None, by=admin_person,
+                                               kind="readings", commit=False),
+        "readings_done_import": import_file(readings, None, by=admin_person, kind="readings",
+                                            skip_errors=True),
         "reading": reading, "shipped": shipped,
         "api_token": ApiToken.issue(person=pm, name="Nightly Jira sync", created_by=pm)[0],
         "company": company, "note": note,

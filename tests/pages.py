@@ -308,6 +308,9 @@ PAGES = [
     Page("pm", "/outcomes/items/{shipped}/outcome/"),
     Page("pm", "/outcomes/items/{shipped}/outcome/", outcome_refused),
     Page("pm", "/outcomes/settings/"),
+    Page("admin_person", "/imports/readings/new/"),
+    Page("admin_person", "/imports/{readings_preview_import}/preview/"),
+    Page("admin_person", "/imports/{readings_done_import}/"),
     Page("lead", "/outcomes/settings/"),
 ]
 

@@ -110,6 +110,8 @@ EXPECTED = {
     "imports:import-list": ("200/405", "403/405", "200/405", "403/405", LOGIN),
     "imports:upload": ("200/200", "403/403", "200/200", "403/403", LOGIN),
     "imports:upload-notes": ("200/200", "403/403", "200/200", "403/403", LOGIN),
+    # Metric readings: admins only (they record readings); an empty POST re-shows the form.
+    "imports:upload-readings": ("403/403", "403/403", "200/200", "403/403", LOGIN),
     "imports:import-detail": ("302/405", "403/405", "302/405", "403/405", LOGIN),  # to preview
     "imports:map": ("200/200", "403/403", "200/200", "403/403", LOGIN),
     "imports:preview": ("200/405", "403/405", "200/405", "403/405", LOGIN),
@@ -292,7 +294,8 @@ def url_for(key, objects):
                "evidence:item-notes", "outcomes:outcome"}:
         return reverse(key, args=[objects["roadmap_roadmapitem"].pk])
     if key.startswith("imports:") and key not in {"imports:import-list", "imports:upload",
-                                                  "imports:upload-notes"}:
+                                                  "imports:upload-notes",
+                                                  "imports:upload-readings"}:
         return reverse(key, args=[objects["import"].pk])
     if key in {"evidence:evidence-edit", "evidence:link", "evidence:unlink"}:
         return reverse(key, args=[objects["evidence_evidence"].pk])
