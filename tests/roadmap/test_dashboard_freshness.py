@@ -169,7 +169,9 @@ def test_the_thresholds_show_at_once(lead_client, admin_client, one_sided):
     admin_client.post(reverse("admin:roadmap_reviewthresholds_change", args=[thresholds.pk]),
                       {"customers_only_share": 100, "users_only_share": 50,
                        "scope": thresholds.scope, "evidence_share": thresholds.evidence_share,
-                       "evidence_min_notes": thresholds.evidence_min_notes})
+                       "evidence_min_notes": thresholds.evidence_min_notes,
+                       "metrics_rising_at": thresholds.metrics_rising_at,
+                       "metrics_falling_at": thresholds.metrics_falling_at})
     assert ReviewThresholds.current().customers_only_share == 100
     assertContains(lead_client.get(DASHBOARD), "threshold 100%")
 
