@@ -104,7 +104,7 @@ class OutcomeForm(VersionedForm):
                            required=False, help_text="What the numbers show, for the team lead.")
 
     def __init__(self, *args, item, **kwargs):
-        super().__init__(*args, auto_id=f"outcome-{item.pk}-%s", **kwargs)
+        super().__init__(*args, auto_id=f"outcome-{item.pk}-%s", label_suffix="", **kwargs)
         self.item = item
 
     def current_versions(self, current):
@@ -117,7 +117,7 @@ class EmailSettingsForm(forms.ModelForm):
         fields = ["challenge_emails", "weekly_digest"]
 
     def __init__(self, *args, person, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         # Each role sees the emails it can get: owners the challenges, leads the digest.
         if not person.has_perm("roadmap.triage_roadmapitem"):
             del self.fields["challenge_emails"]

@@ -75,6 +75,12 @@ def test_the_owner_answers_with_a_note_on_the_audit_trail(pm_client, pm, shipped
     assert outcome.history.get().history_user == pm
 
 
+def test_the_answer_page_is_an_item_s_not_the_readings(pm_client, shipped):
+    page = pm_client.get(answer_url(shipped))
+    assertNotContains(page, 'aria-current="page">Readings')
+    assertContains(page, f'<label for="outcome-{shipped.pk}-note">Note</label>', html=True)
+
+
 def test_an_answer_without_a_verdict_is_refused_with_the_note_kept(pm_client, shipped):
     response = pm_client.post(answer_url(shipped), {"version": 0, "note": "Not sure yet"})
     assert response.status_code == 200

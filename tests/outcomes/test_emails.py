@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from outcomes.models import EmailSettings
 from roadmap import roles
@@ -76,6 +76,14 @@ def test_a_team_lead_subscribes_and_the_command_queues_the_weekly_digest(
     assert "Building only for buyers" in digest[0].body
     call_command("send_digests")  # a week has not passed: nothing more
     assert "Queued 0 digests" in capsys.readouterr().out
+
+
+def test_the_settings_page_is_the_name_in_the_header_not_readings(db):
+    page = logged_in_client(make_person(roles.TEAM_LEAD, first_name="Lena")).get(SETTINGS)
+    assertContains(page, 'aria-current="page">Lena', count=1)
+    assertNotContains(page, 'aria-current="page">Readings')
+    assertContains(page, '<label for="id_weekly_digest">Send me the weekly digest</label>',
+                   html=True)
 
 
 def test_the_settings_page_shows_each_role_its_emails(db):
