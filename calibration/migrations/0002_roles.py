@@ -5,8 +5,9 @@ take part in); team leads and admins start, close and settle rounds; admins set 
 agreement in the admin.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from whobenefits import role_grants
 
 GRANTS = {
     "Product manager": ["view_round"],
@@ -16,23 +17,11 @@ GRANTS = {
 
 
 def grant(apps, schema_editor):
-    calibration = apps.get_app_config("calibration")
-    models_module = getattr(calibration, "models_module", None)
-    calibration.models_module = True
-    create_permissions(calibration, apps=apps, verbosity=0)
-    calibration.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in GRANTS.items():
-        Group.objects.get(name=role).permissions.add(*Permission.objects.filter(
-            content_type__app_label="calibration", codename__in=codenames))
+    role_grants.grant(apps, "calibration", GRANTS)
 
 
 def revoke(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=GRANTS):
-        group.permissions.remove(*Permission.objects.filter(
-            content_type__app_label="calibration"))
+    role_grants.revoke(apps, "calibration", GRANTS)
 
 
 class Migration(migrations.Migration):

@@ -5,8 +5,9 @@ it and the companies. Admins also curate companies (and correct notes) in the ad
 deletes a note: evidence is never lost.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from whobenefits import role_grants
 
 RECORD = ["view_evidence", "add_evidence", "change_evidence", "view_company"]
 GRANTS = {
@@ -17,22 +18,11 @@ GRANTS = {
 
 
 def grant(apps, schema_editor):
-    evidence = apps.get_app_config("evidence")
-    models_module = getattr(evidence, "models_module", None)
-    evidence.models_module = True
-    create_permissions(evidence, apps=apps, verbosity=0)
-    evidence.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in GRANTS.items():
-        Group.objects.get(name=role).permissions.add(*Permission.objects.filter(
-            content_type__app_label="evidence", codename__in=codenames))
+    role_grants.grant(apps, "evidence", GRANTS)
 
 
 def revoke(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=GRANTS):
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="evidence"))
+    role_grants.revoke(apps, "evidence", GRANTS)
 
 
 class Migration(migrations.Migration):

@@ -3,8 +3,9 @@
 Team leads get no import permission: they read the roadmap, they do not fill it.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from whobenefits import role_grants
 
 GRANTS = {
     "Product manager": ["run_import"],
@@ -13,22 +14,11 @@ GRANTS = {
 
 
 def grant(apps, schema_editor):
-    imports = apps.get_app_config("imports")
-    models_module = getattr(imports, "models_module", None)
-    imports.models_module = True
-    create_permissions(imports, apps=apps, verbosity=0)
-    imports.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in GRANTS.items():
-        Group.objects.get(name=role).permissions.add(*Permission.objects.filter(
-            content_type__app_label="imports", codename__in=codenames))
+    role_grants.grant(apps, "imports", GRANTS)
 
 
 def revoke(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=GRANTS):
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="imports"))
+    role_grants.revoke(apps, "imports", GRANTS)
 
 
 class Migration(migrations.Migration):

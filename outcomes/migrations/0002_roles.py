@@ -1,8 +1,9 @@
 """Who records the product's metric readings: admins (in the admin, on the readings page,
 by the API and a CSV); everyone with a role reads them."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from whobenefits import role_grants
 
 GRANTS = {
     "Product manager": ["view_metricreading"],
@@ -13,22 +14,11 @@ GRANTS = {
 
 
 def grant(apps, schema_editor, grants=GRANTS):
-    outcomes = apps.get_app_config("outcomes")
-    models_module = getattr(outcomes, "models_module", None)
-    outcomes.models_module = True
-    create_permissions(outcomes, apps=apps, verbosity=0)
-    outcomes.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in grants.items():
-        Group.objects.get(name=role).permissions.add(*Permission.objects.filter(
-            content_type__app_label="outcomes", codename__in=codenames))
+    role_grants.grant(apps, "outcomes", grants)
 
 
 def revoke(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=GRANTS):
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="outcomes"))
+    role_grants.revoke(apps, "outcomes", GRANTS)
 
 
 class Migration(migrations.Migration):

@@ -1,7 +1,8 @@
 """Everyone with a role reads the archetypes; admins add their own, edit and delete them."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from whobenefits import role_grants
 
 GRANTS = {
     "Product manager": ["view_archetype"],
@@ -11,23 +12,11 @@ GRANTS = {
 
 
 def grant(apps, schema_editor):
-    personas = apps.get_app_config("personas")
-    models_module = getattr(personas, "models_module", None)
-    personas.models_module = True
-    create_permissions(personas, apps=apps, verbosity=0)
-    personas.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in GRANTS.items():
-        Group.objects.get(name=role).permissions.add(*Permission.objects.filter(
-            content_type__app_label="personas", codename__in=codenames))
+    role_grants.grant(apps, "personas", GRANTS)
 
 
 def revoke(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=GRANTS):
-        group.permissions.remove(*Permission.objects.filter(
-            content_type__app_label="personas", codename__endswith="_archetype"))
+    role_grants.revoke(apps, "personas", GRANTS, codename__endswith="_archetype")
 
 
 class Migration(migrations.Migration):
