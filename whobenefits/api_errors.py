@@ -8,7 +8,14 @@ these, so a rule's message is the form's, word for word, as on the pages.
 from django.forms import Form
 from ninja import Schema
 
-from .forms import STALE_MESSAGE
+# The pages' refusal shows a comparison below the form; a client reading JSON needs to be
+# told where the current state is and how to replace it on purpose.
+STALE_MESSAGE = (
+    "Someone else saved this since you read it, so your change was not saved. "
+    "`current` is how it is now and `differences` what your change would replace: "
+    "fetch it again (or take `current`), then resend your change with its current "
+    "`version` to replace what they saved."
+)
 
 
 class InvalidInput(Exception):

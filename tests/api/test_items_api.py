@@ -133,6 +133,19 @@ def test_a_stale_patch_is_a_409_with_the_current_item_and_nothing_overwritten(pm
     assert item.title == "Single sign-on"
 
 
+def test_a_409_says_what_to_do_in_json_terms_not_the_pages(pm_api, pm):
+    item = make_item(owner=pm)
+    read_at = item.version
+    pm_api.patch(f"/api/items/{item.pk}", {"title": "A", "version": read_at},
+                 content_type="application/json")
+    body = pm_api.patch(f"/api/items/{item.pk}", {"title": "B", "version": read_at},
+                        content_type="application/json").json()
+    assert "below" not in body["detail"]
+    assert "fetch it again" in body["detail"]
+    assert "resend your change with its current `version`" in body["detail"]
+    assert body["errors"]["version"] == [body["detail"]]
+
+
 def test_a_patch_without_a_version_is_a_422(pm_api, pm):
     item = make_item(owner=pm)
     response = pm_api.patch(f"/api/items/{item.pk}", {"title": "x"},
