@@ -1224,3 +1224,27 @@ class BalanceTarget(models.Model):
         """Who saved these targets last, and when (what a refused save names)."""
         record = self.history.select_related("history_user").order_by("-history_date").first()
         return (record.history_user, record.history_date) if record else (None, None)
+
+
+class QuarterPlan(models.Model):
+    """Plan against reality's plan for a quarter that has begun (roadmap/reality.py): its
+    items per product and class as the history records in force on its first day had them.
+    Kept, not recomputed on every view: those records change only when history is rewritten,
+    which renews the history stamp (whobenefits/changes.py) the rows were counted under. A
+    row of product 0 says the quarter was counted (a quarter may have no plan at all)."""
+
+    quarter = models.CharField(max_length=7)
+    starts_at = models.DateTimeField()  # its first moment, in the time zone it was read in
+    product_id = models.BigIntegerField()  # as the records name it: no foreign key
+    benefits = models.CharField(max_length=16, blank=True)
+    items = models.PositiveIntegerField()
+    history_stamp = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["starts_at", "history_stamp", "product_id",
+                                            "benefits"], name="one_count_per_quarter_plan"),
+        ]
+
+    def __str__(self):
+        return f"{self.quarter}: {self.items} {self.benefits or 'counted'}"

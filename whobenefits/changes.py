@@ -14,6 +14,12 @@ on each other only for the moment of committing.
 
 A fragment is cached per token, date (renewals "within 90 days", the current quarter),
 URL, permissions, language and time zone: whatever it shows must depend on nothing else.
+
+A second token, the history stamp, is renewed only when a committed write rewrites history
+records (an UPDATE or DELETE of one, a TRUNCATE): simple-history only ever appends them,
+dated when written, so what the records said about a moment already past can change only
+then. What is computed from that past alone (plan against reality's plan for a quarter that
+has begun) is kept under this token, and survives every ordinary write.
 """
 
 import re
@@ -26,14 +32,22 @@ from django.db import connection
 from django.utils import timezone, translation
 
 STAMP_TABLE = "audit_changestamp"
+STAMP, HISTORY_STAMP = 1, 2  # the rows of STAMP_TABLE: any write; history rewritten
 # Written while people only read (a login's session, django-axes' log, the task queue's
 # bookkeeping): no page shows them, so they leave the stamp alone.
 UNSTAMPED = {STAMP_TABLE, "django_session", "axes_accessattempt", "axes_accesslog",
              "axes_accessfailurelog", "axes_accessattemptexpiration",
-             "django_tasks_database_dbtaskresult"}
+             "django_tasks_database_dbtaskresult",
+             # Derived from history records only, kept under the history stamp.
+             "roadmap_quarterplan"}
 WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)',
                    re.IGNORECASE)
 TRUNCATE = re.compile(r"\s*TRUNCATE\b", re.IGNORECASE)
+CHANGE = re.compile(r'\s*(?:UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+# roadmap.models.save_with_picks writes an answer's record, then marks it the creation
+# ("+"): that record was just written, dated now, so no past moment reads differently.
+MARK_CREATED = re.compile(r'\s*UPDATE\s+"?\w+"?\s+SET\s+"?history_type"?\s*=\s*%s\s+WHERE\b',
+                          re.IGNORECASE)
 
 
 def writes(sql):
@@ -44,6 +58,17 @@ def writes(sql):
     return bool(match) and match[1].lower() not in UNSTAMPED
 
 
+def rewrites_history(sql, params=()):
+    """Whether the statement changes or removes history records (simple-history's tables,
+    `<app>_historical<model>`), rather than appending one."""
+    if TRUNCATE.match(sql):
+        return True
+    match = CHANGE.match(sql)
+    if not match or "_historical" not in match[1].lower():
+        return False
+    return not (MARK_CREATED.match(sql) and list(params or ())[:1] == ["+"])
+
+
 class StampsCommits:
     """Mixed into a database backend's DatabaseWrapper: marks each transaction that writes
     and renews the stamp when it commits."""
@@ -51,36 +76,40 @@ class StampsCommits:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.wrote = False  # this transaction changed data; the stamp follows at commit
+        self.rewrote_history = False  # and changed history records: the history stamp too
         self._stamp_table_ready = False
         self.execute_wrappers.append(self._note_write)
 
     def _note_write(self, execute, sql, params, many, context):
         if not writes(sql):
             return execute(sql, params, many, context)
+        history = rewrites_history(sql, () if many else params)
         if self.in_atomic_block or not self.get_autocommit():
             self.wrote = True
+            self.rewrote_history |= history
             return execute(sql, params, many, context)
         # A lone statement (QuerySet.update(), a save) commits as it runs: the stamp right
         # after it (never before: a page read between would be cached under the new stamp).
         result = execute(sql, params, many, context)
-        self._renew_stamp()
+        self._renew_stamp(history=history)
         return result
 
     def _commit(self):
         if self.wrote and self.connection is not None:
-            self._renew_stamp()
-        self.wrote = False
+            self._renew_stamp(history=self.rewrote_history)
+        self.wrote = self.rewrote_history = False
         return super()._commit()
 
-    def _renew_stamp(self):
+    def _renew_stamp(self, *, history=False):
         if self._stamp_table_exists():
             with self.cursor() as cursor:
-                cursor.execute("INSERT INTO audit_changestamp (id, token) VALUES (1, %s) "
-                               "ON CONFLICT (id) DO UPDATE SET token = excluded.token",
-                               [uuid.uuid4().hex])
+                for row in (STAMP, HISTORY_STAMP) if history else (STAMP,):
+                    cursor.execute("INSERT INTO audit_changestamp (id, token) VALUES (%s, %s) "
+                                   "ON CONFLICT (id) DO UPDATE SET token = excluded.token",
+                                   [row, uuid.uuid4().hex])
 
     def _rollback(self):
-        self.wrote = False
+        self.wrote = self.rewrote_history = False
         return super()._rollback()
 
     def _stamp_table_exists(self):
@@ -98,9 +127,15 @@ def current_stamp():
     if getattr(connection, "wrote", True):
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT token FROM audit_changestamp WHERE id = 1")
+        cursor.execute("SELECT token FROM audit_changestamp WHERE id = %s", [STAMP])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def history_rewritten_here():
+    """Whether this connection's open transaction has rewritten history records: what was
+    kept under the history stamp cannot vouch for them until it commits."""
+    return getattr(connection, "rewrote_history", True)
 
 
 class FragmentCache:

@@ -2,18 +2,21 @@
 each way of writing, then the dashboard read again, shows the change. These tests commit, as
 production does (a test's own transaction would keep the cache out of the way)."""
 
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from evidence.models import Evidence
 from imports.models import BacklogImport
 from personas.models import Persona
 from roadmap.models import ReviewThresholds, RoadmapItem, Triage
+from roadmap.quarters import Quarter
 from tests.api.conftest import token_client
 from tests.factories import (
     import_file,
@@ -191,3 +194,17 @@ def test_each_role_gets_the_dashboard_of_its_permissions(lead_client, pm_client,
     review = f'hx-get="{reverse("roadmap:review", args=[one_sided.pk])}'
     assertContains(cached(lead_client), review)
     assertNotContains(cached(pm_client), review)
+
+
+def test_history_dated_back_shows_at_once(lead_client, pm, customer_persona):
+    """Plan against reality keeps the plans of begun quarters (roadmap.QuarterPlan) until
+    history is rewritten, as seed_demo dates its records: then they are counted again."""
+    last = Quarter.current().previous()
+    item = make_item(title="SSO", target_quarter=str(last))
+    triage(item, [customer_persona], by=pm)
+    planned = f'aria-label="Planned in {last.label()}: Customers only 1, '
+    assertNotContains(cached(lead_client), planned)
+    before = timezone.make_aware(datetime.combine(last.first_day - timedelta(days=7), time(9)))
+    RoadmapItem.history.filter(id=item.pk).update(history_date=before)
+    Triage.history.filter(item_id=item.pk).update(history_date=before)
+    assertContains(lead_client.get(DASHBOARD), planned)
