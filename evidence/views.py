@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from personas.models import Archetype, PersonaSide
 from roadmap.models import EditConflict, ReviewThresholds, RoadmapItem
+from whobenefits import changes
 from whobenefits.forms import filters_query
 
 from . import demand as counted
@@ -265,7 +266,10 @@ def company_options(request):
 def dashboard_context(request, items):
     """The dashboard's evidence lists for its filtered `items` (the hook roadmap calls)."""
     thresholds = ReviewThresholds.current()
-    mismatched = counted.mismatched(items, thresholds).for_review()
+    # What the list shows of an item, and no more: each further join (the review and its
+    # reviewer) multiplied the planner's work on this filter and slowed the scan.
+    mismatched = counted.mismatched(items, thresholds).select_related("product", "owner",
+                                                                      "triage")
     # The first ten with the count of all in one query: the mismatch's scan runs once.
     first = list(mismatched.annotate(total=Window(Count("pk")))[:DASHBOARD_LIST_LIMIT])
     demands = counted.demand_for([item.pk for item in first], thresholds=thresholds)
@@ -282,8 +286,13 @@ def dashboard_context(request, items):
         "mismatched": first, "mismatched_count": first[0].total if first else 0,
         "thresholds": thresholds, "at_risk": risky,
         "at_risk_count": risky[0].total if risky else 0,
-        "today": today, "listening": listening_coverage(today), "list_limit":
+        "today": today, "list_limit":
         DASHBOARD_LIST_LIMIT,
+        # Notes, personas and archetypes only: kept until one of them changes, whatever
+        # happens to the roadmap (whobenefits/changes.py).
+        "listening": changes.kept.get_or_compute(
+            ("listening", today), lambda: listening_coverage(today),
+            reads=["evidence_", "personas_"]),
     }}
 
 
