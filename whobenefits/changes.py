@@ -20,6 +20,11 @@ records (an UPDATE or DELETE of one, a TRUNCATE): simple-history only ever appen
 dated when written, so what the records said about a moment already past can change only
 then. What is computed from that past alone (plan against reality's plan for a quarter that
 has begun) is kept under this token, and survives every ordinary write.
+
+And one token per group of tables (TABLE_STAMPS, by name prefix), renewed by a committed
+write to any of them: a value computed from those tables only (the dashboard's listening
+coverage reads the evidence and the personas) is kept per process under their tokens
+(`kept`), so a triage or an edit of the roadmap does not compute it again.
 """
 
 import re
@@ -33,6 +38,8 @@ from django.utils import timezone, translation
 
 STAMP_TABLE = "audit_changestamp"
 STAMP, HISTORY_STAMP = 1, 2  # the rows of STAMP_TABLE: any write; history rewritten
+# More rows: a write to a table whose name starts so renews its row too.
+TABLE_STAMPS = {"evidence_": 3, "personas_": 4}
 # Written while people only read (a login's session, django-axes' log, the task queue's
 # bookkeeping): no page shows them, so they leave the stamp alone.
 UNSTAMPED = {STAMP_TABLE, "django_session", "axes_accessattempt", "axes_accesslog",
@@ -40,8 +47,8 @@ UNSTAMPED = {STAMP_TABLE, "django_session", "axes_accessattempt", "axes_accesslo
              "django_tasks_database_dbtaskresult",
              # Derived from history records only, kept under the history stamp.
              "roadmap_quarterplan"}
-WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)',
-                   re.IGNORECASE)
+WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)'
+                   r'\s+"?(\w+)', re.IGNORECASE)
 TRUNCATE = re.compile(r"\s*TRUNCATE\b", re.IGNORECASE)
 CHANGE = re.compile(r'\s*(?:UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 # roadmap.models.save_with_picks writes an answer's record, then marks it the creation
@@ -52,10 +59,22 @@ MARK_CREATED = re.compile(r'\s*UPDATE\s+"?\w+"?\s+SET\s+"?history_type"?\s*=\s*%
 
 def writes(sql):
     """Whether the statement changes data a page may show."""
-    if TRUNCATE.match(sql):
-        return True
+    return bool(stamps_renewed(sql))
+
+
+def stamps_renewed(sql, params=()):
+    """The rows of STAMP_TABLE the statement's commit renews (none for a read, or a write
+    no page shows)."""
+    if TRUNCATE.match(sql):  # Django truncates many tables at once
+        return {STAMP, HISTORY_STAMP, *TABLE_STAMPS.values()}
     match = WRITE.match(sql)
-    return bool(match) and match[1].lower() not in UNSTAMPED
+    table = match[1].lower() if match else None
+    if table is None or table in UNSTAMPED:
+        return set()
+    renewed = {STAMP, *(row for prefix, row in TABLE_STAMPS.items() if table.startswith(prefix))}
+    if rewrites_history(sql, params):
+        renewed.add(HISTORY_STAMP)
+    return renewed
 
 
 def rewrites_history(sql, params=()):
@@ -75,41 +94,48 @@ class StampsCommits:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.wrote = False  # this transaction changed data; the stamp follows at commit
-        self.rewrote_history = False  # and changed history records: the history stamp too
+        self.stamps_due = set()  # what this transaction's writes renew when it commits
         self._stamp_table_ready = False
         self.execute_wrappers.append(self._note_write)
 
+    @property
+    def wrote(self):
+        """This transaction changed data; the stamp follows at commit."""
+        return STAMP in self.stamps_due
+
+    @property
+    def rewrote_history(self):
+        return HISTORY_STAMP in self.stamps_due
+
     def _note_write(self, execute, sql, params, many, context):
-        if not writes(sql):
+        renewed = stamps_renewed(sql, () if many else params)
+        if not renewed:
             return execute(sql, params, many, context)
-        history = rewrites_history(sql, () if many else params)
         if self.in_atomic_block or not self.get_autocommit():
-            self.wrote = True
-            self.rewrote_history |= history
+            self.stamps_due |= renewed
             return execute(sql, params, many, context)
         # A lone statement (QuerySet.update(), a save) commits as it runs: the stamp right
         # after it (never before: a page read between would be cached under the new stamp).
         result = execute(sql, params, many, context)
-        self._renew_stamp(history=history)
+        self._renew_stamps(renewed)
         return result
 
     def _commit(self):
-        if self.wrote and self.connection is not None:
-            self._renew_stamp(history=self.rewrote_history)
-        self.wrote = self.rewrote_history = False
+        if self.stamps_due and self.connection is not None:
+            self._renew_stamps(self.stamps_due)
+        self.stamps_due = set()
         return super()._commit()
 
-    def _renew_stamp(self, *, history=False):
+    def _renew_stamps(self, rows):
         if self._stamp_table_exists():
             with self.cursor() as cursor:
-                for row in (STAMP, HISTORY_STAMP) if history else (STAMP,):
+                for row in sorted(rows):  # always in one order: no deadlock between writers
                     cursor.execute("INSERT INTO audit_changestamp (id, token) VALUES (%s, %s) "
                                    "ON CONFLICT (id) DO UPDATE SET token = excluded.token",
                                    [row, uuid.uuid4().hex])
 
     def _rollback(self):
-        self.wrote = self.rewrote_history = False
+        self.stamps_due = set()
         return super()._rollback()
 
     def _stamp_table_exists(self):
@@ -130,6 +156,51 @@ def current_stamp():
         cursor.execute("SELECT token FROM audit_changestamp WHERE id = %s", [STAMP])
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def table_stamps(prefixes):
+    """The tokens of the TABLE_STAMPS rows of `prefixes` ("" for one never renewed yet), in
+    one query; None when this connection has written in a transaction not yet committed."""
+    if getattr(connection, "wrote", True):
+        return None
+    rows = [TABLE_STAMPS[prefix] for prefix in prefixes]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, token FROM audit_changestamp WHERE id IN "  # noqa: S608
+                       f"({', '.join(['%s'] * len(rows))})", rows)
+        tokens = dict(cursor.fetchall())
+    return tuple(tokens.get(row, "") for row in rows)
+
+
+class KeptValues:
+    """Values computed from a few groups of tables only (TABLE_STAMPS), kept in this process
+    until a committed write to one of them."""
+
+    def __init__(self, size=64):
+        self.size = size
+        self.values = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_or_compute(self, key, compute, *, reads):
+        """`compute()`'s value for `key`, computed again only after a write to the tables of
+        `reads` (TABLE_STAMPS prefixes): it must read nothing else. Not to be changed."""
+        tokens = table_stamps(reads)
+        if tokens is None:
+            return compute()
+        key = (key, tuple(reads), tokens)
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        value = compute()
+        with self.lock:
+            self.values[key] = value
+            if len(self.values) > self.size:
+                self.values.popitem(last=False)
+        return value
+
+    def clear(self, **kwargs):
+        with self.lock:
+            self.values = OrderedDict()
 
 
 def history_rewritten_here():
@@ -181,3 +252,5 @@ class FragmentCache:
 
 fragments = FragmentCache()
 setting_changed.connect(fragments.clear)  # a test's changed setting may change a page
+kept = KeptValues()
+setting_changed.connect(kept.clear)

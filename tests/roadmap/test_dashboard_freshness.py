@@ -2,6 +2,7 @@
 each way of writing, then the dashboard read again, shows the change. These tests commit, as
 production does (a test's own transaction would keep the cache out of the way)."""
 
+import re
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from tests.api.conftest import token_client
 from tests.factories import (
     import_file,
     make_item,
+    make_note,
     make_persona,
     make_product,
     triage,
@@ -208,3 +210,27 @@ def test_history_dated_back_shows_at_once(lead_client, pm, customer_persona):
     RoadmapItem.history.filter(id=item.pk).update(history_date=before)
     Triage.history.filter(item_id=item.pk).update(history_date=before)
     assertContains(lead_client.get(DASHBOARD), planned)
+
+
+def buyers_heard(response):
+    """The notes listening coverage counts from buyers (the archetype of `buyer`)."""
+    row = re.search(rb'<th scope="row">Buyer</th>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>(\d+)</td>',
+                    response.content)
+    return int(row[1])
+
+
+def test_listening_is_kept_through_roadmap_writes_until_a_note_changes(
+        lead_client, pm, buyer, one_sided):
+    """Listening coverage reads notes and personas only (whobenefits.changes.kept): a
+    roadmap write renders the dashboard again without counting it again; a note does."""
+    assert buyers_heard(cached(lead_client)) == 0
+    RoadmapItem.objects.filter(pk=one_sided.pk).update(title="Renamed by update()")
+    with CaptureQueriesContext(connection) as read:
+        page = lead_client.get(DASHBOARD)
+    assertContains(page, "Renamed by update()")
+    assert buyers_heard(page) == 0
+    assert not any("personas_archetype" in q["sql"] for q in read.captured_queries)
+    make_note(buyer, by=pm, items=[one_sided])
+    assert buyers_heard(lead_client.get(DASHBOARD)) == 1
+    Persona.objects.filter(pk=buyer.pk).update(archetype_id="decision_maker")  # a persona
+    assert buyers_heard(lead_client.get(DASHBOARD)) == 0
