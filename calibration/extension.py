@@ -13,7 +13,7 @@ TREND_ROUNDS = 8
 class CalibrationExtension(RoadmapExtension):
     dashboard_panel = "calibration/dashboard.html#calibration-panel"
 
-    def dashboard_context(self, request, items):
+    def dashboard_context(self, request, items, balance):
         """The closed rounds' agreement (kept on each round as it closed): one query."""
         closed = list(Round.objects.closed().order_by("-closed_at", "-pk")[:TREND_ROUNDS])
         last = closed[0] if closed else None

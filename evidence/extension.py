@@ -80,10 +80,10 @@ class EvidenceExtension(RoadmapExtension):
     def triage_suggestions(self, item):
         return suggestions(counted.demand_for([item.pk])[item.pk])
 
-    def dashboard_context(self, request, items):
+    def dashboard_context(self, request, items, balance):
         from .views import dashboard_context
 
-        return dashboard_context(request, items)
+        return dashboard_context(request, items, balance.thresholds)
 
     def export_headers(self):
         return ["Customer notes", "Customer score", "End-user mentions", "User score",

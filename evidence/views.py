@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from personas.models import Archetype, PersonaSide
-from roadmap.models import EditConflict, ReviewThresholds, RoadmapItem
+from roadmap.models import EditConflict, RoadmapItem
 from whobenefits import changes
 from whobenefits.forms import filters_query
 
@@ -263,9 +263,9 @@ def company_options(request):
 
 # The review dashboard's evidence lists ------------------------------------------------------
 
-def dashboard_context(request, items):
-    """The dashboard's evidence lists for its filtered `items` (the hook roadmap calls)."""
-    thresholds = ReviewThresholds.current()
+def dashboard_context(request, items, thresholds):
+    """The dashboard's evidence lists for its filtered `items` (the hook roadmap calls), by
+    the review's `thresholds`."""
     # What the list shows of an item, and no more: each further join (the review and its
     # reviewer) multiplied the planner's work on this filter and slowed the scan.
     mismatched = counted.mismatched(items, thresholds).select_related("product", "owner",

@@ -15,13 +15,14 @@ class OutcomesExtension(RoadmapExtension):
     dashboard_panel = "outcomes/dashboard.html#product-health"
     list_panel = "outcomes/did_it_move.html#did-it-move"
 
-    def dashboard_context(self, request, items):
+    def dashboard_context(self, request, items, balance):
         from roadmap.forms import ReviewFilterForm
 
         from .health import moved_by_class, product_health
 
         products = ReviewFilterForm(request.GET).products()
-        health, thresholds = product_health(items, products)
+        health, thresholds = product_health(items, products, thresholds=balance.thresholds,
+                                            class_mix=balance.counted_class_mix())
         return {"product_health": health, "health_thresholds": thresholds,
                 "moved_by_class": moved_by_class(products)}
 

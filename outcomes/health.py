@@ -177,10 +177,11 @@ class ProductHealth:
         return signs
 
 
-def product_health(items, products=None, thresholds=None):
+def product_health(items, products=None, thresholds=None, class_mix=None):
     """The health of `products` (a queryset; None: every product with readings in the last
-    year), beside the class mix of their `items` (the dashboard's filtered items), and the
-    thresholds it was judged by (None when there was nothing to judge)."""
+    year), beside the class mix of their `items` (the dashboard's filtered items; or the
+    rows of `items.class_mix()` when the caller has them), and the thresholds it was judged
+    by (None when there was nothing to judge)."""
     since = months_back(this_month(), SPARK_MONTHS - 1)
     readings = MetricReading.objects.since(since).select_related("metric", "product").order_by(
         "product__name", "product_id", "metric__side", "metric__order", "metric__name",
@@ -198,13 +199,18 @@ def product_health(items, products=None, thresholds=None):
             side.metrics.append(MetricTrend(reading.metric))
         side.metrics[-1].readings.append((reading.period, reading.value))
     if health:
-        # Only with readings to compare: the thresholds and the mix cost a query each.
+        # Only with readings to compare: the thresholds and the mix cost a query each,
+        # unless the caller has them.
         thresholds = thresholds or ReviewThresholds.current()
         for product in health.values():
             for side in product.sides:
                 side.rising_at = thresholds.metrics_rising_at
                 side.falling_at = thresholds.metrics_falling_at
-        for row in items.filter(product__in=list(health)).class_mix():
+        if class_mix is None:
+            class_mix = items.filter(product__in=list(health)).class_mix()
+        for row in class_mix:
+            if row["product_id"] not in health:
+                continue
             counts = health[row["product_id"]].mix
             counts[row["benefits"]] = counts.get(row["benefits"], 0) + row["items"]
     return list(health.values()), thresholds

@@ -72,8 +72,9 @@ class RoadmapExtension:
     # The review dashboard: a template shown after the value map, and what it reads.
     dashboard_panel = ""
 
-    def dashboard_context(self, request, items):
-        """`items` are the dashboard's filtered items."""
+    def dashboard_context(self, request, items, balance):
+        """`items` are the dashboard's filtered items; `balance` their RoadmapBalance, whose
+        counts a panel reuses rather than scanning the items again."""
         return {}
 
     # The API's item: extra fields ({name: schema type}), read from the item's attributes

@@ -306,7 +306,7 @@ def _review_context(request, filters):
     for extension in extensions.registered():
         if extension.dashboard_panel:
             panels.append(extension.dashboard_panel)
-            added.update(extension.dashboard_context(request, items))
+            added.update(extension.dashboard_context(request, items, balance))
     return {
         **added, "extension_panels": panels, "value_map": ValueMap(items.open()),
         "filters": filters, "query": filters_query(request), "balance": balance,

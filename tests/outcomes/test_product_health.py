@@ -49,6 +49,20 @@ def test_a_lead_reads_high_revenue_with_poor_engagement_beside_the_balance(lead_
     assertNotContains(response, "High engagement with weak monetisation")
 
 
+def test_the_balance_beside_the_warning_follows_the_dashboards_filters(lead_client, pm,
+                                                                       expenses):
+    """The balance counts the items the dashboard shows (read from its class mix)."""
+    employee = make_persona(side="user")
+    for _ in range(5):
+        triage(make_item(product=expenses, owner=pm, horizon="later"), [employee], by=pm)
+    assertContains(lead_client.get(DASHBOARD),
+                   "60% of the triaged open items are users only.")  # 6 of 10
+    assertContains(lead_client.get(DASHBOARD, {"horizon": "now"}),
+                   "60% of the triaged open items are customers only.")  # 3 of 5
+    assertContains(lead_client.get(DASHBOARD, {"horizon": "later"}),
+                   "100% of the triaged open items are users only.")
+
+
 def test_each_metric_has_a_sparkline_and_its_numbers_in_a_table(lead_client, expenses):
     response = lead_client.get(DASHBOARD)
     assertContains(response, '<svg class="sparkline"', count=2)
