@@ -118,6 +118,20 @@ def queue_url(round, *, after=None, item=None):
 
 
 KEEP = "keep"
+# Disagreements shown side by side before "Show all": a round of 50 items can have 35, and a
+# team talks them through a few at a time; the rest are listed by title.
+SHOWN_DISAGREEMENTS = 10
+ALL = "all"
+
+
+class ResultsForm(FilterForm):
+    """Whether the results page shows every disagreement side by side or the first few."""
+
+    disagreements = forms.ChoiceField(required=False, choices=[("", "The first few"),
+                                                               (ALL, "All")])
+
+    def shows_all(self):
+        return self.valid_filters().get("disagreements") == ALL
 
 
 class ResolveForm(forms.Form):
@@ -126,6 +140,8 @@ class ResolveForm(forms.Form):
 
     answer = forms.ChoiceField()
     version = forms.IntegerField(min_value=1)
+    # Posted from the page showing every disagreement: back to it, not to the first few.
+    disagreements = forms.ChoiceField(required=False, choices=[("", ""), (ALL, ALL)])
 
     def __init__(self, data=None, *, raters):
         super().__init__(data)

@@ -1,6 +1,7 @@
 """A closed round's results: agreement on the class and on "whose problem", per pair of PMs,
 the confusion tables, and the disagreements side by side. Fixed queries, whatever the size."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from roadmap.models import BeneficiaryClass, WhoseProblem
@@ -87,14 +88,14 @@ class Disagreement:
     """An item on which the PMs differ in class or whose problem: each PM's answer."""
 
     entry: RoundItem
-    answers: list  # AnswerRow per PM, in the PMs' order
+    answers: list  # AnswerRow per PM, in the PMs' order; none for one folded on the page
     class_differs: bool
     whose_differs: bool
 
 
 class RoundResults:
-    """What a round's results page shows. `with_picks` False loads no personas (the counts
-    only, as closing a round keeps them)."""
+    """What a round's results page shows. `with_picks` False loads only what the counts need
+    (closing a round keeps them)."""
 
     def __init__(self, round, *, with_picks=True):
         self.round = round
@@ -116,7 +117,6 @@ class RoundResults:
                 "round", "item__title", "item__version", "item__product__name",
                 "item__triage__beneficiary_class", "resolution", *people)
         self.entries = list(entries)
-        self.picks = _picked_names(round) if with_picks else {}
         self.complete = [e for e in self.entries
                          if all((e.item_id, r.pk) in self.answers for r in self.raters)]
 
@@ -151,49 +151,55 @@ class RoundResults:
         pairs = []
         for i, j in pairs_of(len(self.raters)):
             first, second = self.raters[i], self.raters[j]
-            labels = [(self.answers[(e.item_id, first.pk)].beneficiary_class,
-                       self.answers[(e.item_id, second.pk)].beneficiary_class)
-                      for e in self.entries
-                      if (e.item_id, first.pk) in self.answers
-                      and (e.item_id, second.pk) in self.answers]
+            answered = [(self.answers.get((e.item_id, first.pk)),
+                         self.answers.get((e.item_id, second.pk))) for e in self.entries]
+            labels = [(a.beneficiary_class, b.beneficiary_class) for a, b in answered
+                      if a and b]
+            tally = Counter(labels)
             confusion = []
             for row in classes:
-                counts = [sum(1 for a, b in labels if a == row and b == column)
-                          for column in classes]
+                counts = [tally[(row, column)] for column in classes]
                 confusion.append((BeneficiaryClass(row), counts, sum(counts)))
             pairs.append(Pair(first, second, sum(a == b for a, b in labels), len(labels),
                               cohen_kappa(labels), confusion))
         return pairs
 
-    def disagreements(self):
+    def disagreements(self, *, side_by_side=None):
+        """The items on which the PMs differ, in the round's order: the first `side_by_side`
+        (all when None) with each PM's answer, the rest without (the page lists them by
+        title), so only the answers shown load their personas."""
         found = []
         for entry in self.complete:
             answers = [self.answers[(entry.item_id, r.pk)] for r in self.raters]
             class_differs = len({a.beneficiary_class for a in answers}) > 1
             whose_differs = len({a.whose_problem for a in answers}) > 1
             if class_differs or whose_differs:
-                found.append(Disagreement(entry, [self._row(a) for a in answers],
-                                          class_differs, whose_differs))
+                found.append(Disagreement(entry, answers, class_differs, whose_differs))
+        shown = len(found) if side_by_side is None else side_by_side
+        picks = _picked_names([a.pk for d in found[:shown] for a in d.answers])
+        for n, disagreement in enumerate(found):
+            disagreement.answers = ([self._row(a, picks) for a in disagreement.answers]
+                                    if n < shown else [])
         return found
 
-    def _row(self, answer):
+    def _row(self, answer, picks):
         return AnswerRow(
             pm=self.rater_label[answer.rater_id],
             beneficiary_class=answer.beneficiary_class,
             class_label=BeneficiaryClass(answer.beneficiary_class).label,
-            personas=", ".join(self.picks.get(("primary", answer.pk), [])),
-            indirect=", ".join(self.picks.get(("indirect", answer.pk), [])),
+            personas=", ".join(picks.get(("primary", answer.pk), [])),
+            indirect=", ".join(picks.get(("indirect", answer.pk), [])),
             whose_problem=WhoseProblem(answer.whose_problem).label,
             value_for_other_side=answer.value_for_other_side)
 
 
-def _picked_names(round):
-    """{("primary" or "indirect", answer id): [persona names]} for a round's answers: two
+def _picked_names(answer_ids):
+    """{("primary" or "indirect", answer id): [persona names]} for these answers: two
     narrow queries of names, not a model instance per pick."""
     names = {}
     for relation, through in [("primary", RoundAnswer.primary_beneficiaries.through),
                               ("indirect", RoundAnswer.indirect_beneficiaries.through)]:
-        rows = through.objects.filter(roundanswer__round=round).order_by(
+        rows = through.objects.filter(roundanswer__in=answer_ids).order_by(
             "persona__order", "persona__name").values_list("roundanswer_id", "persona__name")
         for answer_id, name in rows:
             names.setdefault((relation, answer_id), []).append(name)

@@ -11,7 +11,16 @@ from roadmap.forms import QueuedItemForm
 from roadmap.models import EditConflict, RoadmapItem
 from whobenefits.people import person_label
 
-from .forms import ResolveForm, RoundAnswerForm, RoundForm, RoundQueueForm, queue_url
+from .forms import (
+    ALL,
+    SHOWN_DISAGREEMENTS,
+    ResolveForm,
+    ResultsForm,
+    RoundAnswerForm,
+    RoundForm,
+    RoundQueueForm,
+    queue_url,
+)
 from .models import Round, RoundAnswer, RoundItem, RoundRefused
 from .results import RoundResults
 
@@ -74,9 +83,14 @@ def round_detail(request, pk):
         })
         return render(request, "calibration/round_detail.html", context)
     results = RoundResults(shown)
+    show_all = ResultsForm(request.GET).shows_all()
+    disagreements = results.disagreements(side_by_side=None if show_all else SHOWN_DISAGREEMENTS)
+    shown_count = len(disagreements) if show_all else SHOWN_DISAGREEMENTS
     context.update({"results": results, "class_agreement": results.class_agreement,
                     "whose_agreement": results.whose_agreement, "pairs": results.pairs(),
-                    "disagreements": results.disagreements(),
+                    "disagreements": disagreements[:shown_count],
+                    "folded": disagreements[shown_count:], "show_all": show_all,
+                    "disagreement_count": len(disagreements),
                     "can_resolve": request.user.has_perm(RUN)})
     return render(request, "calibration/round_detail.html", context)
 
@@ -101,10 +115,15 @@ def round_resolve(request, pk, item_pk):
     entry = get_object_or_404(RoundItem.objects.select_related("item__triage", "round"),
                               round=shown, item=item_pk)
     form = ResolveForm(request.POST, raters=shown.raters.all())
-    if not form.is_valid():
+    valid = form.is_valid()
+    # Back to the disagreement just settled, on the page it was posted from.
+    back = (f"{shown.get_absolute_url()}"
+            f"{'?disagreements=all' if form.cleaned_data.get('disagreements') == ALL else ''}"
+            f"#disagreement-{entry.item_id}")
+    if not valid:
         messages.error(request, f"“{entry.item.title}”: choose an answer to adopt, or keep "
                                 "the current triage.")
-        return redirect(f"{shown.get_absolute_url()}#disagreement-{entry.item_id}")
+        return redirect(back)
     adopted = form.adopted()
     try:
         entry.resolve(adopt_from=adopted, by=request.user,
@@ -120,7 +139,7 @@ def round_resolve(request, pk, item_pk):
         messages.success(request, f"“{entry.item.title}”: adopted {person_label(adopted)}'s "
                                   "answer as its triage." if adopted else
                                   f"“{entry.item.title}”: kept its current triage.")
-    return redirect(f"{shown.get_absolute_url()}#disagreement-{entry.item_id}")
+    return redirect(back)
 
 
 @require_http_methods(["GET", "POST"])

@@ -264,6 +264,65 @@ def test_a_pm_cannot_settle(pm_client, closed_round, pm):
     assert RoundItem.objects.filter(resolution="").count() == 3
 
 
+@pytest.fixture
+def round_of_twelve_disagreements(pm, pm2, lead, buyer, employee):
+    items = [make_item(title=f"Disputed {n:02}") for n in range(12)]
+    disputed = make_round([pm, pm2], items, by=lead, name="Twelve")
+    for item in items:
+        answer_round(disputed, pm, item, [buyer])
+        answer_round(disputed, pm2, item, [employee], value=f"Reason for {item.title}")
+    disputed.refresh_from_db()
+    return disputed
+
+
+def test_the_results_show_ten_disagreements_side_by_side_and_list_the_rest(
+        lead_client, round_of_twelve_disagreements, django_assert_num_queries):
+    with django_assert_num_queries(10):
+        response = lead_client.get(round_of_twelve_disagreements.get_absolute_url())
+    assertContains(response, "the first 10 of 12 here")
+    assertContains(response, "Reason for Disputed 09")
+    assertNotContains(response, "Reason for Disputed 10")
+    assertContains(response, 'class="resolve"', count=10)
+    # The other two by title, each a link to it on the page showing them all.
+    item = RoadmapItem.objects.get(title="Disputed 11")
+    assertContains(response, f'<a href="?disagreements=all#disagreement-{item.pk}">'
+                             "Disputed 11</a>", html=True)
+    assertContains(response, "Show all 12 side by side")
+
+
+def test_show_all_lists_every_disagreement_side_by_side(lead_client,
+                                                     round_of_twelve_disagreements):
+    response = lead_client.get(round_of_twelve_disagreements.get_absolute_url(),
+                               {"disagreements": "all"})
+    assertContains(response, "Reason for Disputed 11")
+    assertContains(response, 'class="resolve"', count=12)
+    assertNotContains(response, "Show all 12")
+
+
+def test_settling_from_the_full_list_comes_back_to_it(lead_client,
+                                                    round_of_twelve_disagreements, pm2):
+    item = RoadmapItem.objects.get(title="Disputed 11")
+    response = lead_client.post(
+        reverse("calibration:round-resolve", args=[round_of_twelve_disagreements.pk, item.pk]),
+        {"answer": pm2.pk, "version": item.version, "disagreements": "all"})
+    assert response["Location"] == (f"{round_of_twelve_disagreements.get_absolute_url()}"
+                                    f"?disagreements=all#disagreement-{item.pk}")
+    page = lead_client.get(response["Location"])
+    assertContains(page, "Disputed 11”: adopted Marco Rossi&#x27;s answer as its triage")
+    assertContains(page, "Lena Schmidt adopted Marco Rossi's answer")
+
+
+def test_a_folded_disagreement_says_when_it_is_settled(lead_client,
+                                                     round_of_twelve_disagreements):
+    item = RoadmapItem.objects.get(title="Disputed 10")
+    lead_client.post(
+        reverse("calibration:round-resolve", args=[round_of_twelve_disagreements.pk, item.pk]),
+        {"answer": "keep", "version": item.version})
+    response = lead_client.get(round_of_twelve_disagreements.get_absolute_url())
+    assertContains(response, "Disputed 10</a> <span class=\"muted small\">settled</span>")
+    assertContains(response, "Disputed 11</a> <span class=\"muted small\">not settled yet")
+
+
 def test_closing_twice_says_it_was_closed(lead_client, open_round):
     url = reverse("calibration:round-close", args=[open_round.pk])
     lead_client.post(url)
