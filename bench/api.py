@@ -19,7 +19,15 @@ import statistics
 import sys
 from pathlib import Path
 
-from review_dashboard import build_roadmap, ms, prepare_database, run_raw, time_it
+from review_dashboard import (
+    DEFAULT_POSTGRES_URL,
+    SQLITE_PATH,
+    build_roadmap,
+    ms,
+    prepare_database,
+    run_raw,
+    time_it,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,8 +37,15 @@ def main():
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the database a previous run built instead of building it")
+    parser.add_argument("--only", action="append", metavar="LABEL",
+                        help="time only the requests whose label contains this (repeatable)")
     args = parser.parse_args()
-    os.environ["DATABASE_URL"] = prepare_database(args.db)
+    os.environ["DATABASE_URL"] = (
+        os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL) if args.reuse and
+        args.db == "postgres" else f"sqlite:///{SQLITE_PATH}" if args.reuse
+        else prepare_database(args.db))
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "whobenefits.settings")
     os.environ["API_RATE_LIMIT"] = "100000/min"  # timing, not the limit
@@ -43,14 +58,29 @@ def main():
 
     settings.DEBUG = False
     call_command("migrate", verbosity=0)
-    people, products = build_roadmap(args.items, 40)
+    if args.reuse:
+        from django.contrib.auth import get_user_model
+
+        from roadmap.models import Product
+
+        people = {"pm": get_user_model().objects.get(username="bench-pm0"),
+                  "admin": get_user_model().objects.get(username="bench-admin")}
+        products = list(Product.objects.order_by("pk"))
+    else:
+        people, products = build_roadmap(args.items, 40)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"\n== {args.db}: {args.items} items ==")
-    run_timings(people, products, args.requests)
+    print(f"\n== {args.db}: {item_count()} items ==")
+    run_timings(people, products, args.requests, args.only)
 
 
-def run_timings(people, products, repeats):
+def item_count():
+    from roadmap.models import RoadmapItem
+
+    return RoadmapItem.objects.count()
+
+
+def run_timings(people, products, repeats, only=None):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -71,21 +101,33 @@ def run_timings(people, products, repeats):
         ("roadmap list page (50)", pm, "/roadmap/"),
         ("admin changelist (100)", admin, "/admin/roadmap/roadmapitem/"),
     ]
-    print(f"load average before timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'request':<32}{'queries':>8}{'median ms':>11}{'p95 ms':>9}"
-          f"{'SQL median':>12}{'SQL p95':>9}{'ratio':>7}")
+    if only:
+        runs = [run for run in runs if any(word in run[0] for word in only)]
+    statements = {}
     for label, client, url in runs:
         for _ in range(3):  # warm caches, connections and the template loader
             assert client.get(url).status_code == 200
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
         # Model choice menus iterate with a server-side cursor on PostgreSQL: run the SELECT.
-        statements = [re.sub(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH HOLD FOR ', "", q["sql"])
-                      for q in captured.captured_queries]
-        server = time_it(client.get, repeats, url)
-        floor = time_it(run_raw, repeats, connection, statements)
-        print(f"{label:<32}{len(statements):>8}{ms(server, 50):>11.1f}{ms(server, 95):>9.1f}"
-              f"{ms(floor, 50):>12.1f}{ms(floor, 95):>9.1f}"
+        statements[label] = [
+            re.sub(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH HOLD FOR ', "", q["sql"])
+            for q in captured.captured_queries]
+    # Rounds interleaved (each request, then its SQL, in turn): a load spike from other work
+    # on the machine hits a request and its floor alike.
+    times = {label: ([], []) for label, _, _ in runs}
+    print(f"load average before timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    for _ in range(repeats):
+        for label, client, url in runs:
+            times[label][0].extend(time_it(client.get, 1, url))
+            times[label][1].extend(time_it(run_raw, 1, connection, statements[label]))
+    print(f"load average after timing: {os.getloadavg()[0]:.1f}")
+    print(f"{'request':<32}{'queries':>8}{'median ms':>11}{'p95 ms':>9}"
+          f"{'SQL median':>12}{'SQL p95':>9}{'ratio':>7}")
+    for label, _, _ in runs:
+        server, floor = times[label]
+        print(f"{label:<32}{len(statements[label]):>8}{ms(server, 50):>11.1f}"
+              f"{ms(server, 95):>9.1f}{ms(floor, 50):>12.1f}{ms(floor, 95):>9.1f}"
               f"{statistics.median(server) / statistics.median(floor):>7.1f}")
 
 

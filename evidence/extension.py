@@ -71,6 +71,12 @@ class EvidenceExtension(RoadmapExtension):
 
         return {"demand": DemandOut, "evidence_mismatch": MismatchOut}
 
+    def api_item_values(self, item):
+        from .schemas import DemandOut
+
+        return {"demand": DemandOut.data(item.demand),
+                "evidence_mismatch": item.evidence_mismatch}
+
     def load_rows(self, items):
         demands = counted.demand_for([item.pk for item in items])
         for item in items:

@@ -3,18 +3,17 @@
 
 from decimal import Decimal
 
-from ninja import Schema
-
 from personas.models import Side
+from whobenefits.api_schemas import Out
 
 
-class SideDemandOut(Schema):
+class SideDemandOut(Out):
     notes: int
     score: int
     share: int
 
 
-class DemandOut(Schema):
+class DemandOut(Out):
     """Read from evidence.demand.Demand: notes and score per side, companies asking."""
 
     notes: int
@@ -27,17 +26,19 @@ class DemandOut(Schema):
     end_user_mentions: int
 
     @staticmethod
-    def resolve_customer(demand):
-        return {"notes": demand.customer_notes, "score": demand.customer_score,
-                "share": demand.customer_share}
+    def data(demand):
+        """The fields of a Demand, as plain values."""
+        return {"notes": demand.notes,
+                "customer": {"notes": demand.customer_notes, "score": demand.customer_score,
+                             "share": demand.customer_share},
+                "user": {"notes": demand.user_notes, "score": demand.user_score,
+                         "share": demand.user_share},
+                "companies": demand.companies, "arr": demand.arr, "renewing": demand.renewing,
+                "renewing_arr": demand.renewing_arr,
+                "end_user_mentions": demand.end_user_mentions}
 
-    @staticmethod
-    def resolve_user(demand):
-        return {"notes": demand.user_notes, "score": demand.user_score,
-                "share": demand.user_share}
 
-
-class MismatchOut(Schema):
+class MismatchOut(Out):
     """The tag disagrees with the evidence: how, and the numbers in words."""
 
     kind: str

@@ -77,9 +77,15 @@ class RoadmapExtension:
         counts a panel reuses rather than scanning the items again."""
         return {}
 
-    # The API's item: extra fields ({name: schema type}), read from the item's attributes
-    # after load_rows (run on each page of items, as for the list).
+    # The API's item: extra fields ({name: schema type}), and their values for one item
+    # after load_rows (run on each page of items, as for the list): by default the item's
+    # attributes of those names.
     api_item_fields = {}
+
+    def api_item_values(self, item):
+        """{name: value} of api_item_fields for one item; plain values (dicts for schemas)
+        are checked fastest."""
+        return {name: getattr(item, name) for name in self.api_item_fields}
 
     # The CSV and spreadsheet export.
     def export_headers(self):
