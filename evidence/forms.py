@@ -6,7 +6,7 @@ from django.urls import reverse
 from personas.models import Persona, PersonaSide
 from roadmap.forms import parse_id
 from roadmap.history import NOTHING
-from whobenefits.forms import DatePicker, FilterForm, VersionedForm
+from whobenefits.forms import DatePicker, FilterForm, QuickRadioSelect, QuickSelect, VersionedForm
 
 from .models import Company, Evidence, Segment, Source
 
@@ -57,7 +57,7 @@ class EvidenceForm(forms.ModelForm):
     Archived personas and companies are refused by name for a new note; a note that already
     names one keeps it. The company is typed by name (a list of names helps)."""
 
-    persona = PersonaChoiceField(label="Who said it")
+    persona = PersonaChoiceField(label="Who said it", widget=QuickSelect)
     link = WebLinkField(label="Link (optional)", required=False, max_length=500,
                         assume_scheme="https")
     company = forms.CharField(
@@ -69,7 +69,8 @@ class EvidenceForm(forms.ModelForm):
         fields = Evidence.DETAILS
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),
-            "importance": forms.RadioSelect,
+            "source": QuickSelect,
+            "importance": QuickRadioSelect,
             "observed_on": DatePicker,
         }
         labels = {"contact_name": "Contact (optional)"}

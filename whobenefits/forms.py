@@ -1,7 +1,27 @@
 import datetime
 
 from django import forms
+from django.forms.renderers import TemplatesSetting
 from django.utils.text import slugify
+
+
+class FormRenderer(TemplatesSetting):
+    """Form and widget templates from the project's templates (templates/forms/), then
+    Django's own: what lets the widgets below render their options in one loop."""
+
+
+class QuickSelect(forms.Select):
+    """A menu that writes each <option> in its own template's loop instead of including a
+    template per option (and another for its attributes): the same HTML as Django's
+    Select, a fraction of the time for a menu of dozens of personas."""
+
+    template_name = "forms/widgets/select.html"
+
+
+class QuickRadioSelect(forms.RadioSelect):
+    """Radio buttons written in one loop, as QuickSelect: the same HTML as RadioSelect."""
+
+    template_name = "forms/widgets/radio.html"
 
 
 class DatePicker(forms.DateInput):

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_htmx",
     "simple_history",
     "axes",
@@ -94,6 +95,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets may use templates of the project's own (templates/forms/), found beside Django's.
+FORM_RENDERER = "whobenefits.forms.FormRenderer"
 
 # Unset DATABASE_URL: an embedded SQLite file under var/ (git-ignored).
 (BASE_DIR / "var").mkdir(exist_ok=True)
