@@ -4,7 +4,7 @@ from functools import cached_property
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -421,6 +421,16 @@ class PickField(forms.MultipleChoiceField):
         return [self.objects[pk] for pk in super().clean(value)]
 
 
+def _picked_in(answer, name):
+    """Whether the persona or metric of the outer row is among `answer`'s picks of `name`
+    (a triage's or a round answer's many-to-many), as an expression; False without one."""
+    if answer is None:
+        return Value(False)
+    picks = getattr(answer, name)  # its related manager: no query
+    return Exists(picks.through.objects.filter(**{
+        picks.source_field_name: answer.pk, picks.target_field_name: OuterRef("pk")}))
+
+
 def value_field(label):
     """A customer or user value, 0-3, or not set."""
     return forms.TypedChoiceField(
@@ -463,39 +473,39 @@ class TriageQuestionsForm(forms.Form):
     def __init__(self, data=None, *, item, shown=None, **kwargs):
         self.item = item
         self.shown = shown
-        super().__init__(data, initial=self.initial_answer(), **kwargs)
-        named = shown.primary_beneficiaries.all() if shown else []
-        named_indirect = shown.indirect_beneficiaries.all() if shown else []
-        named_metrics = shown.metrics.all() if shown else []
         # One query each, whatever the number of personas and metrics: the active ones (of
-        # the item's product, and those shared by all), and any other the answer names.
+        # the item's product, and those shared by all), and any other the answer names, each
+        # marked with whether the answer picked it (so its picks need no queries of their own).
         products = Product.objects.filter(pk=item.product_id)
-        self.personas = list(Persona.objects.select_related("archetype").filter(
-            Q(pk__in=products.personas().active())
-            | Q(pk__in=[p.pk for p in [*named, *named_indirect]])
-        ).annotate(own=Exists(Product.personas.through.objects.filter(
-            product=item.product_id, persona=OuterRef("pk")))))
-        self.all_metrics = list(SuccessMetric.objects.filter(
-            Q(archived=False) | Q(pk__in=[m.pk for m in named_metrics])
-        ))
+        self.personas = list(Persona.objects.select_related("archetype").annotate(
+            own=Exists(Product.personas.through.objects.filter(
+                product=item.product_id, persona=OuterRef("pk"))),
+            picked_primary=_picked_in(shown, "primary_beneficiaries"),
+            picked_indirect=_picked_in(shown, "indirect_beneficiaries"),
+        ).filter(Q(pk__in=products.personas().active()) | Q(picked_primary=True)
+                 | Q(picked_indirect=True)))
+        self.all_metrics = list(SuccessMetric.objects.annotate(
+            picked=_picked_in(shown, "metrics")).filter(Q(archived=False) | Q(picked=True)))
+        super().__init__(data, initial=self.initial_answer(), **kwargs)
         for name in ("primary_beneficiaries", "indirect_beneficiaries"):
             self.fields[name].set_objects(self.personas)
         for name in ("metrics", "other_side_metrics"):
             self.fields[name].set_objects(self.all_metrics)
 
     def initial_answer(self):
+        """The answer shown, from the personas and metrics loaded with what it picked."""
         item, triage = self.item, self.shown
         if triage is None:
             requester = item.requesting_persona
             return {"whose_problem": (requester.only_side or "") if requester else "",
                     "customer_value": "", "user_value": ""}
         benefiting = BeneficiaryClass(triage.beneficiary_class).benefiting_side
-        metrics = list(triage.metrics.all())
+        metrics = [m for m in self.all_metrics if m.picked]
         return {
-            "primary_beneficiaries": [str(p.pk) for p in triage.primary_beneficiaries.all()],
+            "primary_beneficiaries": [str(p.pk) for p in self.personas if p.picked_primary],
             "whose_problem": triage.whose_problem,
             "value_for_other_side": triage.value_for_other_side,
-            "indirect_beneficiaries": [str(p.pk) for p in triage.indirect_beneficiaries.all()],
+            "indirect_beneficiaries": [str(p.pk) for p in self.personas if p.picked_indirect],
             "metrics": [str(m.pk) for m in metrics if benefiting in (None, m.side)],
             "other_side_metrics": [
                 str(m.pk) for m in metrics if benefiting not in (None, m.side)

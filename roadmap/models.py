@@ -276,12 +276,18 @@ class RoadmapItemQuerySet(models.QuerySet):
             "triage__primary_beneficiaries"
         )
 
-    def for_triage(self):
-        """An item with its request and whole answer, as the item page and triage form read it."""
+    def for_triage_form(self):
+        """An item with its request and answer, as the triage form reads it (the form loads
+        the answer's picks with the personas and metrics it offers)."""
         return self.select_related(
             "product", "owner", "requesting_persona__archetype", "triage__triaged_by",
             "review__reviewed_by",
-        ).prefetch_related(
+        )
+
+    def for_triage(self):
+        """An item with its request and whole answer, picks included, as the item page
+        shows it."""
+        return self.for_triage_form().prefetch_related(
             "triage__primary_beneficiaries", "triage__indirect_beneficiaries", "triage__metrics"
         )
 

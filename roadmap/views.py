@@ -190,7 +190,7 @@ def _safe_next(next_url, request, default):
 @require_http_methods(["GET", "POST"])
 @permission_required("roadmap.triage_roadmapitem", raise_exception=True)
 def triage(request, pk):
-    item = get_object_or_404(RoadmapItem.objects.for_triage(), pk=pk)
+    item = get_object_or_404(RoadmapItem.objects.for_triage_form(), pk=pk)
     next_url = _safe_next(request.POST.get("next") or request.GET.get("next"), request,
                           default=item.get_absolute_url())
     # "preview" is not a save: it shows the class and question 2 for the picks so far
