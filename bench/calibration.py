@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import review_dashboard as shared  # the roadmap builder and the timers
 
-shared.SQLITE_PATH = Path("/tmp/wb_bench_calibration.sqlite3")
+shared.SQLITE_PATH = Path(os.environ.get("BENCH_SQLITE_PATH", "/tmp/wb_bench_calibration.sqlite3"))
 os.environ.setdefault("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/wb_bench_calib")
 
 
