@@ -171,7 +171,7 @@ class Round(models.Model):
                 "pk", flat=True).first()
             if position:
                 items = items.filter(position__gt=position)
-        return items.for_triage().first()
+        return items.for_triage_form().first()
 
     def unanswered_by(self, rater):
         return self.items_in_order().filter(~Exists(RoundAnswer.objects.filter(

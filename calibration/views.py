@@ -193,7 +193,7 @@ def _posted_item(request, shown):
     if not posted.is_valid():
         raise Http404("No such item in this round.")
     pk = posted.cleaned_data["item"]
-    item = shown.items_in_order().for_triage().filter(pk=pk).first()
+    item = shown.items_in_order().for_triage_form().filter(pk=pk).first()
     if item is not None:
         return item, None
     if RoadmapItem.objects.filter(pk=pk).exists():
@@ -221,7 +221,7 @@ def _queued(request, shown, scope, after):
     next they have not answered after `after`."""
     wanted = scope.valid_filters().get("item")
     if wanted:
-        item = get_object_or_404(shown.items_in_order().for_triage(), pk=wanted)
+        item = get_object_or_404(shown.items_in_order().for_triage_form(), pk=wanted)
         own = RoundAnswer.objects.filter(round=shown, rater=request.user, item=item).first()
         return item, RoundAnswerForm(item=item, shown=own)
     item = shown.next_for(request.user, after)

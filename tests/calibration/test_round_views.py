@@ -356,6 +356,16 @@ def test_the_queue_query_count_is_fixed(pm_client, open_round, django_assert_num
         pm_client.get(queue(open_round))
 
 
+def test_the_queue_reads_no_picks_of_the_items_triage(pm_client, pm, open_round, buyer,
+                                                      employee, django_assert_num_queries):
+    # Blind: the items' own answers are never shown, so their personas are never read.
+    for item in open_round.items_in_order():
+        triage(item, [buyer, employee], by=pm, indirect=[])
+    pm_client.get(queue(open_round))
+    with django_assert_num_queries(13):
+        pm_client.get(queue(open_round))
+
+
 def test_the_results_query_count_is_fixed(lead_client, closed_round, pm, pm2, lead, buyer,
                                         employee, django_assert_num_queries):
     with django_assert_num_queries(10):
