@@ -12,6 +12,7 @@ TREND_ROUNDS = 8
 
 class CalibrationExtension(RoadmapExtension):
     dashboard_panel = "calibration/dashboard.html#calibration-panel"
+    dashboard_contents = (("calibration-heading", "Calibration"),)
 
     def dashboard_context(self, request, items, balance):
         """The closed rounds' agreement (kept on each round as it closed): one query."""

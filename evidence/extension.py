@@ -31,6 +31,9 @@ class EvidenceExtension(RoadmapExtension):
     list_cells = "evidence/demand.html#list-cells"
     list_badges = "evidence/demand.html#mismatch-badge"
     dashboard_panel = "evidence/dashboard.html#evidence-lists"
+    dashboard_contents = (("mismatch-heading", "Tag disagrees with the evidence"),
+                          ("renewals-heading", "Renewals at risk"),
+                          ("listening-heading", "Listening coverage"))
     list_columns = (
         Column("customer_score", "Customer demand",
                "Customer-side notes and their weighted score"),

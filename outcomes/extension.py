@@ -6,7 +6,7 @@ which this class fills in. Each hook runs a fixed number of queries.
 
 from django.db.models import Count, Window
 
-from roadmap.extensions import RoadmapExtension
+from roadmap.extensions import Flag, RoadmapExtension
 
 LIST_LIMIT = 5
 
@@ -14,6 +14,7 @@ LIST_LIMIT = 5
 class OutcomesExtension(RoadmapExtension):
     dashboard_panel = "outcomes/dashboard.html#product-health"
     list_panel = "outcomes/did_it_move.html#did-it-move"
+    dashboard_contents = (("health-heading", "Product health"),)
 
     def dashboard_context(self, request, items, balance):
         from roadmap.forms import ReviewFilterForm
@@ -25,6 +26,19 @@ class OutcomesExtension(RoadmapExtension):
                                             class_mix=balance.counted_class_mix())
         return {"product_health": health, "health_thresholds": thresholds,
                 "moved_by_class": moved_by_class(products)}
+
+    def dashboard_flags(self, context):
+        """Each product's warning signs, or that its metrics show none, from the health
+        dashboard_context read."""
+        flags = []
+        for health in context.get("product_health", ()):
+            product, anchor = health.product, f"health-{health.product.pk}"
+            signs = health.warnings()
+            flags += [Flag(product.pk, product.name, f"⚠ {sign.title}", anchor) for sign in signs]
+            if not signs:
+                flags.append(Flag(product.pk, product.name, "its metrics show no warning sign",
+                                  anchor, warning=False))
+        return flags
 
     def list_context(self, request):
         """The PM's shipped items that ask "did it move?" (one query: the first five and

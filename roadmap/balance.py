@@ -202,6 +202,7 @@ class RoadmapBalance:
         self.thresholds = thresholds or ReviewThresholds.current()
         self.products = products
         rows = self.rows = list(scoped.class_mix())
+        self.product_names = {row["product_id"]: row["product__name"] for row in rows}
         self._build_mix(rows)
         self.without_horizons = sorted({row["product__name"] for row in rows
                                         if not row["product__uses_horizons"]})
@@ -239,17 +240,34 @@ class RoadmapBalance:
         return NEAR_HORIZONS, "the now and next horizons"
 
     def _traps(self, rows):
-        thresholds = self.thresholds
         scope, self.trap_scope_label = self._trap_scope()
-        near = Mix(self.trap_scope_label)
         self.trap_left_out = LeftOut()
+        for row in rows:
+            if not counted_in(scope, horizon=row["horizon"],
+                              uses_horizons=row["product__uses_horizons"]):
+                self.trap_left_out.add(row["horizon"], row["items"])
+        self.trap_scope = self._trap_mix(rows, scope)
+        self.trap_left_out.untriaged = self.trap_scope.items[UNTRIAGED]
+        self.trap_scope_triaged = self.trap_scope.total - self.trap_scope.items[UNTRIAGED]
+        # The same rule per product, for the verdict at the top of the dashboard.
+        per_product = {}
+        for row in rows:
+            per_product.setdefault(row["product_id"], []).append(row)
+        self.traps_per_product = {product_id: self._traps_in(self._trap_mix(its_rows, scope))
+                                  for product_id, its_rows in per_product.items()}
+        return self._traps_in(self.trap_scope)
+
+    def _trap_mix(self, rows, scope):
+        near = Mix(self.trap_scope_label)
         for row in rows:
             if counted_in(scope, horizon=row["horizon"],
                           uses_horizons=row["product__uses_horizons"]):
                 near.add(row)
-            else:
-                self.trap_left_out.add(row["horizon"], row["items"])
-        self.trap_left_out.untriaged = near.items[UNTRIAGED]
+        return near
+
+    def _traps_in(self, near):
+        """The traps `near` (the items in the traps' horizons) falls into."""
+        thresholds = self.thresholds
         triaged = near.total - near.items[UNTRIAGED]
         traps = []
         checks = [
@@ -264,8 +282,6 @@ class RoadmapBalance:
                 traps.append(Trap(title, side_label, near.items[key], triaged,
                                   _rounded_above(share, threshold),
                                   threshold, self.trap_scope_label))
-        self.trap_scope = near
-        self.trap_scope_triaged = triaged
         return traps
 
     def _coverage(self, scoped):

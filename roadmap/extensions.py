@@ -27,6 +27,18 @@ class Suggestion:
     reasons: tuple = ()
 
 
+@dataclass(frozen=True)
+class Flag:
+    """What an extension adds to one product's line in the dashboard's verdict: its words,
+    and the id of the heading below that explains them."""
+
+    product_id: int
+    product_name: str
+    text: str
+    anchor: str
+    warning: bool = True
+
+
 class RoadmapExtension:
     """The hooks, each doing nothing until a subclass overrides it."""
 
@@ -76,6 +88,14 @@ class RoadmapExtension:
         """`items` are the dashboard's filtered items; `balance` their RoadmapBalance, whose
         counts a panel reuses rather than scanning the items again."""
         return {}
+
+    # The dashboard's table of contents: (heading id, words) of each section of the panel.
+    dashboard_contents = ()
+
+    def dashboard_flags(self, context):
+        """Flags for the verdict's product lines, read from what dashboard_context returned
+        (`context`): no query of their own."""
+        return []
 
     # The API's item: extra fields ({name: schema type}), and their values for one item
     # after load_rows (run on each page of items, as for the list): by default the item's

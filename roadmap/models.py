@@ -237,13 +237,13 @@ class RoadmapItemQuerySet(models.QuerySet):
             status=Status.DROPPED)
 
     def quarter_mix(self):
-        """Items and effort (points) per target quarter and class (or "untriaged"), and the
-        points of one-sided items that state no value for the other side (points_lacking),
-        in one GROUP BY query."""
+        """Items and effort (points) per target quarter, product and class (or "untriaged"),
+        and the points of one-sided items that state no value for the other side
+        (points_lacking), in one GROUP BY query."""
         return (
             self.order_by()
             .annotate(benefits=Coalesce("triage__beneficiary_class", Value(UNTRIAGED)))
-            .values("target_quarter", "benefits")
+            .values("target_quarter", "product_id", "product__name", "benefits")
             .annotate(items=Count("pk"), points=Sum("effort"),
                       points_lacking=Sum("effort", filter=LACKS_OTHER_SIDE_VALUE))
             .order_by()

@@ -55,6 +55,9 @@ class QuarterBalance:
     items: dict = field(default_factory=dict)  # class or "untriaged": items
     effort: dict = field(default_factory=dict)  # class or "untriaged": points
     effort_lacking: dict = field(default_factory=dict)  # one-sided class: points, no value
+    # The same quarter per product: product id -> QuarterBalance (with its product's name).
+    per_product: dict = field(default_factory=dict)
+    product_name: str = ""
 
     def add(self, row):
         key = row["benefits"]
@@ -123,7 +126,10 @@ def quarter_balances(items, quarters):
     targets = BalanceTarget.objects.for_quarters(quarters)
     balances = {str(q): QuarterBalance(q, targets[str(q)]) for q in quarters}
     for row in items.planned_for(quarters).quarter_mix():
-        balances[row["target_quarter"]].add(row)
+        balance = balances[row["target_quarter"]]
+        balance.add(row)
+        balance.per_product.setdefault(row["product_id"], QuarterBalance(
+            balance.quarter, balance.target, product_name=row["product__name"])).add(row)
     return list(balances.values())
 
 

@@ -41,10 +41,13 @@ from .models import BalanceTarget, EditConflict, QueueVisit, RoadmapItem
 from .quarters import Quarter
 from .reality import PlanAgainstReality
 from .targets import current_and_next, quarter_balances
+from .verdict import product_verdicts
 
 ITEMS_PER_PAGE = 50
 # The dashboard's lists show this many items; the CSV export has them all.
 DASHBOARD_LIST_LIMIT = 10
+# A dashboard list of more items than this opens folded, so the panels below stay in reach.
+DASHBOARD_LIST_FOLD_ABOVE = 5
 # The roadmap list opens with this many of the PM's open challenges.
 MY_CHALLENGES_SHOWN = 10
 
@@ -302,15 +305,20 @@ def _review_context(request, filters):
     challenges = items.challenges_answered_first().for_review()
     balance = RoadmapBalance(scoped, filters.counted_horizons(),
                              every_horizon=filters.every_horizon(), products=filters.products())
-    panels, added = [], {}
+    panels, added, flags, contents = [], {}, [], []
     for extension in extensions.registered():
         if extension.dashboard_panel:
             panels.append(extension.dashboard_panel)
-            added.update(extension.dashboard_context(request, items, balance))
+            context = extension.dashboard_context(request, items, balance)
+            added.update(context)
+            flags += extension.dashboard_flags(context)
+            contents += extension.dashboard_contents
+    balances = current_and_next(filters.plan_scope(RoadmapItem.objects.all()))
     return {
         **added, "extension_panels": panels, "value_map": ValueMap(items.open()),
         "filters": filters, "query": filters_query(request), "balance": balance,
-        "balances": current_and_next(filters.plan_scope(RoadmapItem.objects.all())),
+        "balances": balances, "extension_contents": contents,
+        "verdicts": product_verdicts(balance, balances[0], flags),
         "reality": PlanAgainstReality(filters.products()),
         # The one-click switch between counting the near horizons and every horizon.
         "switch_query": filters_query(
@@ -319,7 +327,7 @@ def _review_context(request, filters):
         "one_sided_count": balance.overall.lacking,
         "challenges": _first(challenges, DASHBOARD_LIST_LIMIT),
         "can_review": request.user.has_perm("roadmap.review_roadmapitem"),
-        "list_limit": DASHBOARD_LIST_LIMIT,
+        "list_limit": DASHBOARD_LIST_LIMIT, "fold_above": DASHBOARD_LIST_FOLD_ABOVE,
     }
 
 

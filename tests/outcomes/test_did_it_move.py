@@ -146,7 +146,8 @@ def test_the_demo_shows_one_warning_sign_and_an_answered_outcome(pm_client, lead
     assert "Demo readings ready: 24 months for 3 products (0 new); 0 demo outcomes" in \
         capsys.readouterr().out
     dashboard = lead_client.get(DASHBOARD)
-    assertContains(dashboard, "High engagement with weak monetisation", count=1)
+    # Once in its product's line of the verdict at the top, once in the health panel.
+    assertContains(dashboard, "High engagement with weak monetisation", count=2)
     assertNotContains(dashboard, "High revenue with poor engagement")
     from django.contrib.auth import get_user_model
 
