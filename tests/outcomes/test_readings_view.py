@@ -64,7 +64,7 @@ def test_product_managers_read_the_readings_but_do_not_record(pm_client, admin_p
                                                               product):
     make_reading(revenue, product, "2026-03", 1200, by=admin_person)
     response = pm_client.get(LIST)
-    assertContains(response, "1200.00")
+    assertContains(response, "1,200")
     assertNotContains(response, "Record a reading")
     assert pm_client.post(LIST, {"metric": revenue.pk, "product": product.pk,
                                  "period": "2026-04", "value": "1"}).status_code == 403
@@ -118,3 +118,14 @@ def test_an_admin_withdraws_a_reading_on_the_audit_trail(admin_client, admin_per
     assertContains(response, "Withdrew Revenue for Expenses, 2026-03; the audit trail keeps it.")
     assert not MetricReading.objects.exists()
     assert MetricReading.history.latest().history_change_reason == "Wrong product"
+
+
+def test_values_read_as_the_dashboard_writes_them(admin_client, admin_person, revenue, product):
+    """Grouped thousands, no trailing zeros: 181,972.98 and 1,200, as on product health."""
+    reading = make_reading(revenue, product, "2026-03", Decimal("181972.98"), by=admin_person)
+    make_reading(revenue, product, "2026-04", 1200, by=admin_person)
+    listed = admin_client.get(LIST)
+    assertContains(listed, '<td data-label="Value" class="num">181,972.98</td>', html=True)
+    assertContains(listed, '<td data-label="Value" class="num">1,200</td>', html=True)
+    assertContains(admin_client.get(reverse("outcomes:reading-edit", args=[reading.pk])),
+                   "for Expenses, 2026-03: 181,972.98")
