@@ -1,5 +1,6 @@
-"""On a 1280 px laptop the roadmap list shows every column without scrolling sideways: the
-demo's roadmap, with its demand and revenue columns, badges and long titles."""
+"""On a 1280 px laptop: the roadmap list shows every column without scrolling sideways (the
+demo's roadmap, with its demand and revenue columns, badges and long titles), and the review's
+value map reads without its labels overlapping."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -20,3 +21,20 @@ def test_the_roadmap_list_fits_a_laptop(log_in, username):
     assert box.evaluate("wrap => wrap.scrollWidth - wrap.clientWidth") == 0
     assert page.get_by_role("columnheader", name="Revenue asking").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+
+
+def overlap(a, b):
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+def test_the_value_maps_axis_title_clears_its_labels(log_in):
+    call_command("seed_demo", verbosity=0)
+    page = log_in(get_user_model().objects.get(username="lead"))
+    page.set_viewport_size(LAPTOP)
+    page.goto("/roadmap/review/")
+    svg = page.locator("svg.value-map-svg")
+    title = svg.locator("text.axis-title", has_text="Customer value").bounding_box()
+    for label in ("None", "Low", "Medium", "High"):
+        tick = svg.locator("g.axis text[text-anchor='end']", has_text=label).bounding_box()
+        assert not overlap(title, tick), label
