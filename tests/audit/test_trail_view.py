@@ -149,3 +149,11 @@ def test_merges_show_their_reason_on_the_trail(admin_client, admin_person):
     response = admin_client.get(TRAIL)
     assertContains(response, "Merged persona “Buyer” into “Economic buyer”")
     assert Persona.objects.get(pk=merged.pk).archived
+
+
+def test_the_trail_says_it_covers_evidence_readings_and_calibration_too(admin_client):
+    response = admin_client.get(TRAIL)
+    assertContains(response, "evidence notes, companies, metric readings, calibration rounds, "
+                             "API tokens and roles")
+    for label in ("Evidence note", "Metric reading", "Calibration round", "API token"):
+        assertContains(response, f">{label}</option>")
