@@ -21,7 +21,10 @@ NOT_IMPORTED = ""
 class UploadForm(forms.Form):
     """Step 1: the product and the file."""
 
-    product = forms.ChoiceField(help_text="Or take each row's product from a column of the file.")
+    product = forms.ChoiceField(
+        help_text="Or take each row's product from a column of the file.",
+        error_messages={"required": "Choose the product the items go to, or “From a column in "
+                                    "the file”."})
     file = forms.FileField(
         label="Backlog file",
         help_text=f"CSV (comma, semicolon or tab), .xlsx, or GitHub's JSON; up to "
@@ -52,6 +55,15 @@ class UploadForm(forms.Form):
         except FileProblem as problem:
             raise forms.ValidationError(str(problem)) from problem
         return upload
+
+    def clean(self):
+        data = super().clean()
+        # A refused form comes back without the file (no browser keeps a chosen file), so
+        # say so beside it, or the next try fails again for want of it.
+        if self.errors and data.get("file"):
+            self.add_error("file", f"Choose “{data['file'].name}” again: the browser lets go "
+                                   "of a chosen file when the form comes back.")
+        return data
 
 
 class NotesUploadForm(forms.Form):

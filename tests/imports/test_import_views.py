@@ -91,7 +91,18 @@ def test_a_file_too_large_is_refused_beside_the_field(pm_client, expenses):
 
 def test_the_product_is_required(pm_client, expenses):
     response = upload(pm_client, b"Title\nA\n", product="")
-    assertContains(response, "This field is required.")
+    assertContains(response, "Choose the product the items go to, or “From a column in the "
+                             "file”.")
+    assert not BacklogImport.objects.exists()
+
+
+def test_a_refused_upload_says_to_choose_the_file_again(pm_client, expenses):
+    """The browser comes back without the chosen file: the page names it, beside the field."""
+    response = upload(pm_client, b"Title\nA\n", product="", name="q3-backlog.csv")
+    assert response.context["form"].errors["file"] == [
+        "Choose “q3-backlog.csv” again: the browser lets go of a chosen file when the form "
+        "comes back."]
+    assert upload(pm_client, b"Title\nA\n").status_code == 302  # chosen with the product
 
 
 def test_a_running_step_polls_its_progress_and_then_goes_to_the_next_page(pm_client, pm, expenses):
