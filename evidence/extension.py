@@ -7,12 +7,15 @@ which this class fills in. Each hook runs a fixed number of queries.
 from django import forms
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.utils.html import format_html
 
 from personas.models import Side
 from roadmap.extensions import Column, RoadmapExtension
+from roadmap.rows import NONE_SHOWN
 
 from . import demand as counted
 from .models import ItemDemand
+from .templatetags.money import money, money_short
 from .value import suggestions
 
 MISMATCH = "mismatch"
@@ -28,8 +31,6 @@ def _sort_expression(key):
 
 class EvidenceExtension(RoadmapExtension):
     item_panel = "evidence/item_panel.html#evidence-panel"
-    list_cells = "evidence/demand.html#list-cells"
-    list_badges = "evidence/demand.html#mismatch-badge"
     dashboard_panel = "evidence/dashboard.html#evidence-lists"
     dashboard_contents = (("mismatch-heading", "Tag disagrees with the evidence"),
                           ("renewals-heading", "Renewals at risk"),
@@ -85,6 +86,35 @@ class EvidenceExtension(RoadmapExtension):
         for item in items:
             item.demand = demands[item.pk]
             item.evidence_mismatch = mismatch_data(item, item.demand)
+
+    def list_row_cells(self, item):
+        demand = item.demand
+        customers = (format_html('{} <span class="muted" title="score">· {}</span>',
+                                 demand.customer_notes, demand.customer_score)
+                     if demand.customer_notes else NONE_SHOWN)
+        users = (format_html('{} <span class="muted" title="score">· {}</span>',
+                             demand.user_notes, demand.user_score)
+                 if demand.user_notes else NONE_SHOWN)
+        revenue = NONE_SHOWN
+        if demand.companies:
+            revenue = format_html('{} <span class="muted">· {}</span>', money_short(demand.arr),
+                                  demand.companies)
+            if demand.renewing:
+                revenue += format_html(' <span class="badge renewing" title="{} renewing within '
+                                       '90 days">renews</span>', money(demand.renewing_arr))
+        return format_html(
+            '<td data-label="Customer demand" class="num compact-col">{}</td>\n'
+            '<td data-label="User demand" class="num compact-col">{}</td>\n'
+            '<td data-label="Revenue asking" class="num compact-col">{}</td>\n',
+            customers, users, revenue)
+
+    def list_row_badges(self, item):
+        demand = item.demand
+        if not demand.mismatch:
+            return ""
+        return format_html('<span class="badge warning mismatch-badge">Tag disagrees with the '
+                           'evidence ({} {}%)</span>', demand.mismatch_side.label.lower(),
+                           demand.mismatch_share)
 
     def triage_suggestions(self, item):
         return suggestions(counted.demand_for([item.pk])[item.pk])

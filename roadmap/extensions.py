@@ -48,11 +48,18 @@ class RoadmapExtension:
     def item_context(self, request, item):
         return {}
 
-    # The roadmap list: columns (headers, sort keys), one partial with a row's cells,
-    # extra filter fields and what they do, the sort orders, and the rows' data.
+    # The roadmap list: columns (headers, sort keys), a row's cells and badges (HTML built
+    # with format_html: roadmap/rows.py says why), extra filter fields and what they do, the
+    # sort orders, and the rows' data.
     list_columns = ()
-    list_cells = ""
-    list_badges = ""
+
+    def list_row_cells(self, item):
+        """One <td> per column of list_columns, after load_rows."""
+        return ""
+
+    def list_row_badges(self, item):
+        """Badges beside the item's class badge, after load_rows; "" for none."""
+        return ""
 
     def list_filter_fields(self):
         """{name: form field} added to the roadmap list's filters."""

@@ -40,6 +40,7 @@ from .history import details_differences, review_differences, triage_differences
 from .models import BalanceTarget, EditConflict, QueueVisit, RoadmapItem
 from .quarters import Quarter
 from .reality import PlanAgainstReality
+from .rows import ItemRows
 from .targets import current_and_next, quarter_balances
 from .verdict import product_verdicts
 
@@ -56,6 +57,7 @@ MY_CHALLENGES_SHOWN = 10
 @permission_required("roadmap.view_roadmapitem", raise_exception=True)
 def item_list(request):
     can_edit = request.user.has_perm("roadmap.change_roadmapitem")
+    can_triage = request.user.has_perm("roadmap.triage_roadmapitem")
     bulk = None
     if request.method == "POST":  # a bulk edit of the ticked items
         if not can_edit:
@@ -87,14 +89,14 @@ def item_list(request):
         **added, "extension_list_panels": panels,
         "filters": filters, "page": page, "query": filters_query(request),
         "extension_columns": filters.column_headers(request),
-        "extension_cells": [e.list_cells for e in registered if e.list_cells],
-        "extension_badges": [e.list_badges for e in registered if e.list_badges],
-        "can_triage": request.user.has_perm("roadmap.triage_roadmapitem"),
+        "rows": ItemRows(bulk=can_edit, bulk_error=bool(bulk and bulk["items"].errors),
+                         selected=bulk.selected() if bulk else set(), can_triage=can_triage,
+                         back_next=urlencode(request.get_full_path()),
+                         extensions=registered).html(page.object_list),
+        "can_triage": can_triage,
         "can_add": request.user.has_perm("roadmap.add_roadmapitem"),
         "bulk": (bulk or BulkEditForm()) if can_edit else None,
-        "selected": bulk.selected() if bulk else set(),
         "back": request.get_full_path(),
-        "back_next": urlencode(request.get_full_path()),  # once, not in each of 50 rows
         # The queue walks the products (and import) the list shows.
         "queue_url": queue_url(filters.valid_filters().get("product"),
                                filters.valid_filters().get("from_import")),

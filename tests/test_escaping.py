@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains
 
+from roadmap.models import RoadmapItem
 from tests.factories import make_item, make_metric, make_persona, review_item, triage
 
 HOSTILE = [
@@ -53,6 +54,15 @@ def test_item_page_escapes_every_typed_text(admin_client, hostile_roadmap, hosti
 
 def test_roadmap_list_escapes_titles_and_persona_names(pm_client, hostile_roadmap, hostile):
     assert_escaped(pm_client.get(reverse("roadmap:item-list")), hostile, "Title", "Buyer")
+
+
+def test_roadmap_list_escapes_challenges_keys_and_labels(pm_client, hostile_roadmap, hostile):
+    RoadmapItem.objects.filter(pk=hostile_roadmap.pk).update(
+        external_source="jira", external_key=f"Key {hostile}", labels=[f"Label {hostile}"],
+        external_url="https://jira.example/browse/A-1?x=1&y=2")
+    response = pm_client.get(reverse("roadmap:item-list"))
+    assert_escaped(response, hostile, "Title", "Buyer", "Comment", "Key", "Label")
+    assertContains(response, 'href="https://jira.example/browse/A-1?x=1&amp;y=2"', html=False)
 
 
 def test_persona_list_escapes_descriptions_concerns_and_metrics(lead_client, hostile_roadmap,

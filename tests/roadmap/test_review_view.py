@@ -5,7 +5,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from roadmap.models import Review
-from tests.factories import make_item, make_person, review_item, triage
+from tests.factories import make_item, make_person, make_product, review_item, triage
 
 
 @pytest.fixture
@@ -129,8 +129,11 @@ def test_pm_sees_challenged_items_and_why_on_the_roadmap_list(pm_client, lead, t
 
 def test_the_roadmap_list_shows_the_first_ten_challenges_and_says_how_many(
         pm_client, pm, lead, customer_persona):
+    # One product: the panel lists items by product name, then title, and each factory item's
+    # own product would sort "Product 10" before "Product 9".
+    product = make_product()
     for n in range(12):
-        challenged = make_item(title=f"Challenged {n:02}", owner=pm)
+        challenged = make_item(title=f"Challenged {n:02}", owner=pm, product=product)
         triage(challenged, [customer_persona], by=pm)
         review_item(challenged, "challenged", "Who uses it?", lead)
     response = pm_client.get(reverse("roadmap:item-list"))
