@@ -226,7 +226,12 @@ class Evidence(models.Model):
             models.CheckConstraint(condition=Q(version__gte=1),
                                    name="evidence_version_positive"),
         ]
-        indexes = [models.Index(fields=["observed_on"])]
+        indexes = [
+            models.Index(fields=["observed_on"]),
+            # The roadmap list's revenue column reads the company of its page's few hundred
+            # notes from this index alone, not by reading every note (50,000 in the bench).
+            models.Index(fields=["id", "company"], name="evidence_company_of_note"),
+        ]
 
     def __str__(self):
         text = " ".join(self.text.split())
