@@ -7,11 +7,10 @@ which this class fills in. Each hook runs a fixed number of queries.
 from django import forms
 from django.db.models import F
 from django.db.models.functions import Coalesce
-from django.utils.html import format_html
 
 from personas.models import Side
 from roadmap.extensions import Column, RoadmapExtension
-from roadmap.rows import NONE_SHOWN
+from roadmap.rows import NONE_SHOWN, html_of
 
 from . import demand as counted
 from .models import ItemDemand
@@ -89,32 +88,32 @@ class EvidenceExtension(RoadmapExtension):
 
     def list_row_cells(self, item):
         demand = item.demand
-        customers = (format_html('{} <span class="muted" title="score">· {}</span>',
-                                 demand.customer_notes, demand.customer_score)
-                     if demand.customer_notes else NONE_SHOWN)
-        users = (format_html('{} <span class="muted" title="score">· {}</span>',
-                             demand.user_notes, demand.user_score)
-                 if demand.user_notes else NONE_SHOWN)
-        revenue = NONE_SHOWN
+        customers = users = revenue = NONE_SHOWN
+        if demand.customer_notes:
+            customers = html_of('{} <span class="muted" title="score">· {}</span>',
+                                demand.customer_notes, demand.customer_score)
+        if demand.user_notes:
+            users = html_of('{} <span class="muted" title="score">· {}</span>',
+                            demand.user_notes, demand.user_score)
         if demand.companies:
-            revenue = format_html('{} <span class="muted">· {}</span>', money_short(demand.arr),
-                                  demand.companies)
+            renews = ""
             if demand.renewing:
-                revenue += format_html(' <span class="badge renewing" title="{} renewing within '
-                                       '90 days">renews</span>', money(demand.renewing_arr))
-        return format_html(
-            '<td data-label="Customer demand" class="num compact-col">{}</td>\n'
-            '<td data-label="User demand" class="num compact-col">{}</td>\n'
-            '<td data-label="Revenue asking" class="num compact-col">{}</td>\n',
-            customers, users, revenue)
+                renews = html_of(' <span class="badge renewing" title="{} renewing within 90 '
+                                 'days">renews</span>', money(demand.renewing_arr))
+            revenue = html_of('{} <span class="muted">· {}</span>{}', money_short(demand.arr),
+                              demand.companies, renews)
+        return html_of('<td data-label="Customer demand" class="num compact-col">{}</td>\n'
+                       '<td data-label="User demand" class="num compact-col">{}</td>\n'
+                       '<td data-label="Revenue asking" class="num compact-col">{}</td>\n',
+                       customers, users, revenue)
 
     def list_row_badges(self, item):
         demand = item.demand
         if not demand.mismatch:
             return ""
-        return format_html('<span class="badge warning mismatch-badge">Tag disagrees with the '
-                           'evidence ({} {}%)</span>', demand.mismatch_side.label.lower(),
-                           demand.mismatch_share)
+        return html_of('<span class="badge warning mismatch-badge">Tag disagrees with the '
+                       'evidence ({} {}%)</span>', demand.mismatch_side.label.lower(),
+                       demand.mismatch_share)
 
     def triage_suggestions(self, item):
         return suggestions(counted.demand_for([item.pk])[item.pk])

@@ -1,28 +1,48 @@
-"""The roadmap list's rows, each built once in Python with format_html.
+"""The roadmap list's rows, each built once in Python.
 
 Why not a template: the list is the page PMs open most, and its 50 rows through the template
 engine (five includes, two reverse() and some seventy variable lookups a row) were two
-thirds of its time (docs/benchmarks.md). format_html escapes every value it is given, as the
-template did. The class badge and an item's source look the same on other pages: their
-partials in roadmap/item_list.html call the functions here.
+thirds of its time; through format_html, whose checks for lazy text cost more than the
+escaping, still a third (docs/benchmarks.md). html_of escapes every value it is given as
+format_html and the template do. The class badge and an item's source look the same on
+other pages: their partials in roadmap/item_list.html call the functions here.
 """
+
+from html import escape
 
 from django.urls import reverse
 from django.utils import dateformat
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from whobenefits.people import person
 
+from .models import BeneficiaryClass, ExternalSource, Horizon, Status
+
 # Stands in for an item's id in the one reverse() a page makes per link.
 _ANY_PK = 4242424242
-NONE_SHOWN = mark_safe('<span class="muted">—</span>')
+NONE_SHOWN = SafeString('<span class="muted">—</span>')
+# Labels by value, looked up once: get_FOO_display() rebuilds its dict on every call.
+STATUSES, HORIZONS = dict(Status.choices), dict(Horizon.choices)
+CLASSES, SOURCES = dict(BeneficiaryClass.choices), dict(ExternalSource.choices)
 
 
-def joined(parts, separator=""):
-    """The parts in one piece of HTML, each escaped unless it is HTML already."""
-    return format_html_join(separator, "{}", ((part,) for part in parts))
+def escaped(value):
+    """`value` as HTML: escaped, unless it is HTML already (what format_html does to each
+    argument, and the template to each variable)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape(str(value))
+
+
+def html_of(format_string, *values):
+    """format_html(), each value escaped unless it is HTML already."""
+    return SafeString(format_string.format(*map(escaped, values)))
+
+
+def joined(parts, separator=" "):
+    """The parts (HTML, or text to escape) in one piece of HTML, the empty ones left out."""
+    return SafeString(separator.join(escaped(part) for part in parts if part))
 
 
 def url_for_each(name):
@@ -35,12 +55,13 @@ def class_badge(triage):
     """Who benefits, and the warning when a one-sided item states no value for the other
     side; "Untriaged" without a triage."""
     if not triage:
-        return mark_safe('<span class="badge untriaged">Untriaged</span>')
-    badge = format_html('<span class="badge class-{}">{}</span>', triage.beneficiary_class,
-                        triage.get_beneficiary_class_display())
+        return SafeString('<span class="badge untriaged">Untriaged</span>')
+    badge = html_of('<span class="badge class-{}">{}</span>', triage.beneficiary_class,
+                    CLASSES.get(triage.beneficiary_class, triage.beneficiary_class))
     if triage.lacks_other_side_value:
-        badge += mark_safe(' <span class="badge warning" title="One-sided, no value stated for '
-                           'the other side">No value stated for the other side</span>')
+        return SafeString(badge + ' <span class="badge warning" title="One-sided, no value '
+                                  'stated for the other side">No value stated for the other '
+                                  'side</span>')
     return badge
 
 
@@ -49,50 +70,49 @@ def review_badge(review):
     if review is None:
         return ""
     if review.is_open_challenge:
-        return format_html('<span class="badge challenged">Challenged</span> '
-                           '<span class="challenge-reason">{}</span>',
-                           Truncator(review.comment).chars(140))
+        return html_of('<span class="badge challenged">Challenged</span> '
+                       '<span class="challenge-reason">{}</span>',
+                       Truncator(review.comment).chars(140))
     if review.is_answered_challenge:
-        return mark_safe('<span class="badge answered">Challenge answered</span>')
+        return SafeString('<span class="badge answered">Challenge answered</span>')
     return ""
 
 
 def item_source(item):
     """Where an imported item came from: its key (a link back when there is one) and its
     labels; "" for an item made here."""
-    parts = []
+    source = labels = ""
+    named = SOURCES.get(item.external_source, item.external_source)
     if item.external_key:
-        key = (format_html('<a href="{}" rel="noopener noreferrer">{}</a>', item.external_url,
-                           item.external_key) if item.external_url else item.external_key)
-        parts.append(format_html('<span class="item-source">{} {}</span>',
-                                 item.get_external_source_display(), key))
+        key = (html_of('<a href="{}" rel="noopener noreferrer">{}</a>', item.external_url,
+                       item.external_key) if item.external_url else item.external_key)
+        source = html_of('<span class="item-source">{} {}</span>', named, key)
     elif item.external_url:
-        parts.append(format_html(
-            '<a class="item-source" href="{}" rel="noopener noreferrer">{}</a>',
-            item.external_url, item.get_external_source_display() or "Source"))
+        source = html_of('<a class="item-source" href="{}" rel="noopener noreferrer">{}</a>',
+                         item.external_url, named or "Source")
     if item.labels:
-        parts.append(format_html('<ul class="labels" aria-label="Labels">{}</ul>',
-                                 format_html_join("", "<li>{}</li>",
-                                                  ((label,) for label in item.labels))))
-    return joined(parts, " ")
+        labels = html_of('<ul class="labels" aria-label="Labels">{}</ul>', joined(
+            (html_of("<li>{}</li>", label) for label in item.labels), ""))
+    return joined([source, labels])
 
 
 class ItemRows:
     """Builds the rows of one page of the list: what every row shares is worked out once."""
 
     def __init__(self, *, bulk, bulk_error, selected, can_triage, back_next, extensions):
-        self.bulk, self.bulk_error, self.selected = bulk, bulk_error, selected
+        self.bulk, self.selected = bulk, selected
+        self.described = SafeString(' aria-describedby="bulk-items-error"' if bulk_error else "")
         self.extensions = extensions
         self.detail_url = url_for_each("roadmap:item-detail")
         self.triage_url = url_for_each("roadmap:triage") if can_triage else None
         self.back_next = back_next
 
     def html(self, items):
-        return joined(self.row(item) for item in items)
+        return joined((self.row(item) for item in items), "")
 
     def row(self, item):
         pk = item.pk
-        return format_html(
+        return html_of(
             '<tr id="item-{}">\n{}<td data-label="Item"><a href="{}" class="item-title" '
             'id="item-title-{}">{}</a> <span class="product">{}</span> {}</td>\n'
             '<td data-label="Who benefits">{}</td>\n'
@@ -104,44 +124,43 @@ class ItemRows:
             '<td data-label="Owner">{}</td>\n{}</tr>\n',
             pk, self.tick(item), self.detail_url(pk), pk, item.title, item.product.name,
             item_source(item), self.who_benefits(item), self.personas(item),
-            self.status(item), item.get_horizon_display(), item.target_quarter or "—",
-            "—" if item.effort is None else item.effort, person(item.owner, "—"),
-            joined(e.list_row_cells(item) for e in self.extensions))
+            self.status(item), HORIZONS.get(item.horizon, item.horizon),
+            item.target_quarter or "—", "—" if item.effort is None else item.effort,
+            person(item.owner, "—"),
+            joined((e.list_row_cells(item) for e in self.extensions), ""))
 
     def tick(self, item):
         if not self.bulk:
             return ""
-        return format_html(
+        return html_of(
             '<td class="tick-col"><input type="checkbox" name="bulk-items" value="{}:{}" '
             'id="tick-{}" aria-labelledby="item-title-{}"{}{}></td>\n',
             item.pk, item.version, item.pk, item.pk,
-            mark_safe(" checked") if item.pk in self.selected else "",
-            mark_safe(' aria-describedby="bulk-items-error"') if self.bulk_error else "")
+            SafeString(" checked" if item.pk in self.selected else ""), self.described)
 
     def who_benefits(self, item):
         triage = item.current_triage()
-        badges = [class_badge(triage), review_badge(item.current_review()),
-                  *(e.list_row_badges(item) for e in self.extensions)]
+        action = ""
         if self.triage_url:
-            badges.append(format_html(
+            action = html_of(
                 '<a class="row-action" href="{}?next={}%23item-{}" aria-describedby='
                 '"item-title-{}">{}</a>', self.triage_url(item.pk), self.back_next, item.pk,
-                item.pk, "Re-triage" if triage else "Triage"))
-        return joined((badge for badge in badges if badge), " ")
+                item.pk, "Re-triage" if triage else "Triage")
+        return joined([class_badge(triage), review_badge(item.current_review()),
+                       *(e.list_row_badges(item) for e in self.extensions), action])
 
     def personas(self, item):
         triage = item.current_triage()
         if triage is None:
             return NONE_SHOWN
-        return format_html('<ul class="persona-chips">{}</ul>', format_html_join(
-            "", '<li class="chip side-{}">{}</li>',
-            ((persona.side, persona.name) for persona in triage.primary_beneficiaries.all())))
+        return html_of('<ul class="persona-chips">{}</ul>', joined((
+            html_of('<li class="chip side-{}">{}</li>', persona.side, persona.name)
+            for persona in triage.primary_beneficiaries.all()), ""))
 
     def status(self, item):
-        status = format_html('<span class="status status-{}">{}</span>', item.status,
-                             item.get_status_display())
-        if item.shipped_on:
-            status += format_html(' <time class="shipped-on" datetime="{}">{}</time>',
-                                  item.shipped_on.isoformat(),
-                                  dateformat.format(item.shipped_on, "j M Y"))
-        return status
+        status = html_of('<span class="status status-{}">{}</span>', item.status,
+                         STATUSES.get(item.status, item.status))
+        if not item.shipped_on:
+            return status
+        return html_of('{} <time class="shipped-on" datetime="{}">{}</time>', status,
+                       item.shipped_on.isoformat(), dateformat.format(item.shipped_on, "j M Y"))

@@ -71,39 +71,62 @@ def item_list(request):
             return redirect(request.get_full_path())  # the same filters and page
     filters = RoadmapFilterForm(request.GET)
     items = filters.order(filters.filter(RoadmapItem.objects.for_list()))
-    # The banner covers the products the list shows, all of them when none is picked.
-    product = filters.valid_filters().get("product")
-    planned = product.narrow(RoadmapItem.objects.all()) if product else RoadmapItem.objects.all()
     page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     registered = extensions.registered()
-    panels, added = [], {}
     for extension in registered:
         extension.load_rows(page.object_list)
-        if extension.list_panel:
-            panels.append(extension.list_panel)
-            added.update(extension.list_context(request))
-    template = "roadmap/item_list.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#item-results"
-    return render(request, template, {
-        **added, "extension_list_panels": panels,
+    context = {
         "filters": filters, "page": page, "query": filters_query(request),
         "extension_columns": filters.column_headers(request),
         "rows": ItemRows(bulk=can_edit, bulk_error=bool(bulk and bulk["items"].errors),
                          selected=bulk.selected() if bulk else set(), can_triage=can_triage,
                          back_next=urlencode(request.get_full_path()),
                          extensions=registered).html(page.object_list),
+        "can_edit": can_edit, "bulk_fields": _bulk_fields(request, bulk) if can_edit else "",
+        "back": request.get_full_path(),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "roadmap/item_list.html#item-results", context)
+    # The banner, the PM's panels and the filters' menus change only with the data: kept
+    # until it changes, per person (whobenefits/changes.py).
+    context["head"] = changes.fragments.get_or_render(request, lambda: render_to_string(
+        "roadmap/item_list.html#list-head", _list_head_context(request, filters), request),
+        vary=("roadmap-list-head", request.user.pk))
+    return render(request, "roadmap/item_list.html", {
+        **context,
         "can_triage": can_triage,
         "can_add": request.user.has_perm("roadmap.add_roadmapitem"),
-        "bulk": (bulk or BulkEditForm()) if can_edit else None,
-        "back": request.get_full_path(),
         # The queue walks the products (and import) the list shows.
         "queue_url": queue_url(filters.valid_filters().get("product"),
                                filters.valid_filters().get("from_import")),
         "can_import": request.user.has_perm("imports.run_import"),
-        "my_challenges": _my_challenges(request.user),
-        "quarter_balance": quarter_balances(planned, [Quarter.current()])[0],
     })
+
+
+def _bulk_fields(request, bulk):
+    """The bulk edit's fields: a refused edit's with its errors, else the empty ones (their
+    menus of owners, products and quarters kept until the data changes)."""
+    if bulk is not None:
+        return render_to_string("roadmap/item_list.html#bulk-fields", {"bulk": bulk}, request)
+    return changes.fragments.get_or_render(request, lambda: render_to_string(
+        "roadmap/item_list.html#bulk-fields", {"bulk": BulkEditForm()}, request),
+        vary=("roadmap-list-bulk-fields",))
+
+
+def _list_head_context(request, filters):
+    """What the list shows above its filters and in them: the quarter's banner, the PM's
+    challenges and the extensions' panels, the filter form."""
+    # The banner covers the products the list shows, all of them when none is picked.
+    product = filters.valid_filters().get("product")
+    planned = product.narrow(RoadmapItem.objects.all()) if product else RoadmapItem.objects.all()
+    panels, added = [], {}
+    for extension in extensions.registered():
+        if extension.list_panel:
+            panels.append(extension.list_panel)
+            added.update(extension.list_context(request))
+    return {**added, "extension_list_panels": panels, "filters": filters,
+            "my_challenges": _my_challenges(request.user),
+            "quarter_balance": quarter_balances(planned, [Quarter.current()])[0]}
 
 
 def _my_challenges(pm):

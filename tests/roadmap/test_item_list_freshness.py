@@ -1,0 +1,73 @@
+"""The roadmap list keeps what it shows above its rows (the quarter's banner, the PM's
+panels, the filters' menus) and the bulk edit's menus until the data changes
+(whobenefits/changes.py): each change, then the list read again, shows it. These tests
+commit, as production does (a test's own transaction would keep the cache out of the way)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from roadmap import roles
+from roadmap.models import Product
+from tests.conftest import logged_in_client
+from tests.factories import make_item, make_person, make_product, review_item, triage
+
+pytestmark = pytest.mark.usefixtures("transactional_db")
+LIST = reverse("roadmap:item-list")
+
+
+def cached(client, *present):
+    """Read the list twice: the second time its banner, panels and menus from the cache
+    (no product menu, challenge or owner read), its rows afresh."""
+    first = client.get(LIST)
+    for text in present:
+        assertContains(first, text)
+    with CaptureQueriesContext(connection) as second:
+        again = client.get(LIST)
+    assert again.status_code == 200
+    read = " ".join(q["sql"] for q in second.captured_queries)
+    assert " OVER " not in read  # no panel read (each counts its items in a window)
+    assert 'FROM "roadmap_product" ORDER BY' not in read  # no product menu read
+    assert 'SELECT DISTINCT "auth_user"' not in read  # no owner menu read
+    return first
+
+
+def test_a_challenge_shows_in_the_pms_panel_at_once(pm_client, pm, lead, customer_persona):
+    item = make_item(title="Audit export", owner=pm)
+    triage(item, [customer_persona], by=pm)
+    cached(pm_client, "Audit export")
+    assertNotContains(pm_client.get(LIST), "Challenged items you own")
+    review_item(item, "challenged", "Who uses it?", lead)
+    response = pm_client.get(LIST)
+    assertContains(response, "Challenged items you own")
+    assertContains(response, ">Audit export</a>: Who uses it?")
+
+
+def test_each_pm_sees_their_own_panel(pm_client, pm, lead, customer_persona):
+    item = make_item(title="Audit export", owner=pm)
+    triage(item, [customer_persona], by=pm)
+    review_item(item, "challenged", "Who uses it?", lead)
+    cached(pm_client, "Challenged items you own")
+    other = make_person(roles.PRODUCT_MANAGER, username="pm2")
+    assertNotContains(logged_in_client(other).get(LIST), "Challenged items you own")
+
+
+def test_a_new_product_shows_in_the_menus_at_once(pm_client, pm):
+    make_item(title="Audit export", owner=pm)
+    cached(pm_client, "Audit export")
+    Product.objects.create(name="Platform", slug="platform")
+    response = pm_client.get(LIST)
+    assertContains(response, '<option value="platform">Platform</option>', html=True)
+    assertContains(response, f'<option value="{Product.objects.get(slug="platform").pk}">'
+                             "Platform</option>", html=True)
+
+
+def test_a_new_owner_shows_in_the_bulk_menu_at_once(pm_client, pm):
+    make_item(title="Audit export", owner=pm, product=make_product(name="Expenses"))
+    cached(pm_client, "Audit export")
+    newcomer = make_person(roles.PRODUCT_MANAGER, username="sam", first_name="Sam",
+                           last_name="Novak")
+    assertContains(pm_client.get(LIST), f'<option value="{newcomer.pk}">Sam Novak</option>',
+                   html=True)
