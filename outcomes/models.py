@@ -252,8 +252,9 @@ class EmailSettings(models.Model):
         "email me when an item I own is challenged", default=True)
     weekly_digest = models.BooleanField(
         "send me the weekly digest", default=False,
-        help_text="Every week: the traps, the warning signs in the product's metrics, items "
-                  "whose tag disagrees with the evidence, and the challenges answered.")
+        help_text="Every week: the traps, this quarter and next against their targets, the "
+                  "warning signs in the product's metrics, items whose tag disagrees with the "
+                  "evidence, and the challenges answered.")
     last_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["last_digest_at"])

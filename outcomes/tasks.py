@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from roadmap.models import Review, Verdict
@@ -61,6 +62,7 @@ def send_digest(person_id):
         send_mail("Who Benefits: your weekly digest",
                   render_to_string("outcomes/email/digest.txt", {
                       **digest, "lead": lead, "url": site_url("/roadmap/review/"),
+                      "targets_url": site_url(reverse("roadmap:targets")),
                       "settings_url": site_url("/outcomes/settings/")}),
                   None, [lead.email])
         EmailSettings.objects.filter(pk=subscription.pk).update(last_digest_at=now)
