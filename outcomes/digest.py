@@ -18,7 +18,7 @@ def weekly_digest(*, since):
     filters = ReviewFilterForm({})
     items = filters.filter(RoadmapItem.objects.all())  # open items, every product
     balance = RoadmapBalance(filters.scope(RoadmapItem.objects.all()), list(Horizon.values))
-    health, _ = product_health(items)
+    health, _ = product_health(RoadmapItem.objects.all())  # this quarter's plan
     disagreeing = mismatched(items).select_related("product").order_by("title")
     answered = Review.objects.filter(answered_at__gte=since).select_related(
         "item__product", "item__owner").order_by("-answered_at")

@@ -18,12 +18,16 @@ class OutcomesExtension(RoadmapExtension):
 
     def dashboard_context(self, request, items, balance):
         from roadmap.forms import ReviewFilterForm
+        from roadmap.models import RoadmapItem
 
         from .health import moved_by_class, product_health
 
-        products = ReviewFilterForm(request.GET).products()
-        health, thresholds = product_health(items, products, thresholds=balance.thresholds,
-                                            class_mix=balance.counted_class_mix())
+        filters = ReviewFilterForm(request.GET)
+        products = filters.products()
+        # Beside the metrics, the quarter's plan as the targets panel counts it: every
+        # horizon and status of the product and owner filters (not the dashboard's mix).
+        health, thresholds = product_health(filters.plan_scope(RoadmapItem.objects.all()),
+                                            products, thresholds=balance.thresholds)
         return {"product_health": health, "health_thresholds": thresholds,
                 "moved_by_class": moved_by_class(products)}
 

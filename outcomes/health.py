@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from personas.models import Side
 from roadmap.models import UNTRIAGED, BeneficiaryClass, ReviewThresholds
+from roadmap.quarters import Quarter
 
 from .models import MetricReading, months_back, this_month
 
@@ -129,7 +130,8 @@ class ProductHealth:
     product: object
     customer: SideHealth
     user: SideHealth
-    mix: dict = field(default_factory=dict)  # class: items, open and triaged
+    quarter: object  # the Quarter whose plan `mix` counts
+    mix: dict = field(default_factory=dict)  # class or "untriaged": items planned for it
 
     @property
     def sides(self):
@@ -140,21 +142,44 @@ class ProductHealth:
         return sum(n for key, n in self.mix.items() if key != UNTRIAGED)
 
     def shares(self):
-        """(label, items, share in percent) per class of the triaged open items."""
+        """(label, items, share in percent) per class of the quarter's triaged items."""
         triaged = self.triaged
         return [(BeneficiaryClass(key).label, self.mix.get(key, 0),
                  round(100 * self.mix.get(key, 0) / triaged) if triaged else 0)
                 for key in BeneficiaryClass.values]
 
-    def balance_line(self):
-        """"60% customers only", the share of the larger one-sided class, for the warnings."""
-        if not self.triaged:
-            return ""
+    def _larger_one_sided(self):
+        """(class, share in percent) of the quarter's larger one-sided class."""
         shares = {key: 100 * self.mix.get(key, 0) / self.triaged
                   for key in (BeneficiaryClass.CUSTOMERS, BeneficiaryClass.USERS)}
         key = max(shares, key=shares.get)
-        label = BeneficiaryClass(key).label.lower()
-        return f"{shares[key]:.0f}% of the triaged open items are {label}"
+        return BeneficiaryClass(key), shares[key]
+
+    def balance_line(self):
+        """"60% of the triaged items planned for 2026-Q4 are customers only", for the
+        warnings."""
+        if not self.triaged:
+            return ""
+        key, share = self._larger_one_sided()
+        return (f"{share:.0f}% of the triaged items planned for {self.quarter.label()} are "
+                f"{key.label.lower()}")
+
+    def headline(self):
+        """The plan and the numbers in one line: "60% customers only while daily active
+        users fell 12%", the quarter's larger one-sided class beside the metric of the other
+        side that moved most."""
+        if not self.triaged:
+            return "no triaged items are planned for it yet."
+        key, share = self._larger_one_sided()
+        other = self.user if key == BeneficiaryClass.CUSTOMERS else self.customer
+        moved = [m for m in other.metrics if m.change is not None]
+        if moved:
+            steepest = max(moved, key=lambda m: abs(m.change))
+            news = f"while {_moved(steepest)}"
+        else:
+            news = (f"while {other.side.label.lower()}\u2019 metrics have too few readings "
+                    "for a trend")
+        return f"{share:.0f}% {key.label.lower()} {news}."
 
     def warnings(self):
         """The two warning signs, each in words with the metrics that moved most."""
@@ -177,11 +202,12 @@ class ProductHealth:
         return signs
 
 
-def product_health(items, products=None, thresholds=None, class_mix=None):
+def product_health(items, products=None, thresholds=None, *, quarter=None):
     """The health of `products` (a queryset; None: every product with readings in the last
-    year), beside the class mix of their `items` (the dashboard's filtered items; or the
-    rows of `items.class_mix()` when the caller has them), and the thresholds it was judged
-    by (None when there was nothing to judge)."""
+    year), beside the class mix of those of `items` planned for `quarter` (default: the
+    current one; `items` the dashboard's product and owner filters), and the thresholds it
+    was judged by (None when there was nothing to judge)."""
+    quarter = quarter or Quarter.current()
     since = months_back(this_month(), SPARK_MONTHS - 1)
     readings = MetricReading.objects.since(since).select_related("metric", "product").order_by(
         "product__name", "product_id", "metric__side", "metric__order", "metric__name",
@@ -193,7 +219,7 @@ def product_health(items, products=None, thresholds=None, class_mix=None):
         product = health.get(reading.product_id)
         if product is None:
             product = health[reading.product_id] = ProductHealth(
-                reading.product, *(SideHealth(side) for side in Side))
+                reading.product, *(SideHealth(side) for side in Side), quarter=quarter)
         side = product.customer if reading.metric.side == Side.CUSTOMER else product.user
         if not side.metrics or side.metrics[-1].metric.pk != reading.metric_id:
             side.metrics.append(MetricTrend(reading.metric))
@@ -206,11 +232,7 @@ def product_health(items, products=None, thresholds=None, class_mix=None):
             for side in product.sides:
                 side.rising_at = thresholds.metrics_rising_at
                 side.falling_at = thresholds.metrics_falling_at
-        if class_mix is None:
-            class_mix = items.filter(product__in=list(health)).class_mix()
-        for row in class_mix:
-            if row["product_id"] not in health:
-                continue
+        for row in items.planned_for([quarter]).filter(product__in=list(health)).class_mix():
             counts = health[row["product_id"]].mix
             counts[row["benefits"]] = counts.get(row["benefits"], 0) + row["items"]
     return list(health.values()), thresholds

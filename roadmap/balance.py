@@ -201,7 +201,7 @@ class RoadmapBalance:
         self.every_horizon = every_horizon
         self.thresholds = thresholds or ReviewThresholds.current()
         self.products = products
-        rows = self.rows = list(scoped.class_mix())
+        rows = list(scoped.class_mix())
         self.product_names = {row["product_id"]: row["product__name"] for row in rows}
         self._build_mix(rows)
         self.without_horizons = sorted({row["product__name"] for row in rows
@@ -307,11 +307,6 @@ class RoadmapBalance:
         # Most products have nobody who pays and uses: no empty third column then.
         return [coverage for coverage in sides.values()
                 if coverage.has_metrics or coverage.personas]
-
-    def counted_class_mix(self):
-        """The class_mix() rows of the counted horizons: those the filtered items' own
-        class_mix() gives (they are `scoped` in the chosen horizon), without a scan."""
-        return [row for row in self.rows if row["horizon"] in self.counted_horizons]
 
     @property
     def neglected_personas(self):

@@ -3,10 +3,13 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from outcomes.models import months_back, this_month
-from roadmap.models import ReviewThresholds
+from roadmap import roles
+from roadmap.models import ReviewThresholds, Status
+from roadmap.quarters import Quarter
 from tests.factories import (
     make_item,
     make_metric,
+    make_person,
     make_persona,
     make_product,
     make_reading,
@@ -14,6 +17,7 @@ from tests.factories import (
 )
 
 DASHBOARD = reverse("roadmap:dashboard")
+NOW = Quarter.current()
 
 
 def record_series(metric, product, values, by):
@@ -24,7 +28,8 @@ def record_series(metric, product, values, by):
 
 @pytest.fixture
 def expenses(db, pm, admin_person):
-    """Revenue rising, daily active users falling, and a roadmap 60% customers only."""
+    """Revenue rising, daily active users falling, and this quarter's plan 60% customers
+    only."""
     product = make_product(name="Expenses")
     revenue = make_metric(side="customer", name="Revenue")
     active = make_metric(side="user", name="Daily active users")
@@ -32,7 +37,7 @@ def expenses(db, pm, admin_person):
     record_series(active, product, [1000, 990, 950, 836], admin_person)
     buyer, employee = make_persona(side="customer"), make_persona(side="user")
     for n in range(5):
-        item = make_item(product=product, owner=pm, horizon="now")
+        item = make_item(product=product, owner=pm, horizon="now", target_quarter=str(NOW))
         triage(item, [buyer] if n < 3 else [employee, buyer] if n == 3 else [employee], by=pm)
     return product
 
@@ -43,24 +48,73 @@ def test_a_lead_reads_high_revenue_with_poor_engagement_beside_the_balance(lead_
     assertContains(response, "High revenue with poor engagement")
     assertContains(response, "Customer metrics are rising (revenue rose 15%) while user metrics "
                              "fall (daily active users fell 16%) over the last three months. "
-                             "60% of the triaged open items are customers only.")
+                             f"60% of the triaged items planned for {NOW.label()} are customers "
+                             "only.")
     assertContains(response, f'>110</span> → </span><span class="reading" '
                              f'title="{this_month():%Y-%m}">120</span>')
     assertNotContains(response, "High engagement with weak monetisation")
 
 
-def test_the_balance_beside_the_warning_follows_the_dashboards_filters(lead_client, pm,
-                                                                       expenses):
-    """The balance counts the items the dashboard shows (read from its class mix)."""
+def test_the_quarters_balance_follows_the_product_and_owner_filters(lead_client, pm,
+                                                                   expenses):
+    """As the targets panel counts the quarter: the product and owner filters apply; the
+    horizon's does not (the quarter's plan has every horizon in it)."""
     employee = make_persona(side="user")
+    other = make_person(roles.PRODUCT_MANAGER)
     for _ in range(5):
-        triage(make_item(product=expenses, owner=pm, horizon="later"), [employee], by=pm)
-    assertContains(lead_client.get(DASHBOARD),
-                   "60% of the triaged open items are users only.")  # 6 of 10
-    assertContains(lead_client.get(DASHBOARD, {"horizon": "now"}),
-                   "60% of the triaged open items are customers only.")  # 3 of 5
-    assertContains(lead_client.get(DASHBOARD, {"horizon": "later"}),
-                   "100% of the triaged open items are users only.")
+        triage(make_item(product=expenses, owner=other, horizon="later",
+                         target_quarter=str(NOW)), [employee], by=pm)
+    planned = f"of the triaged items planned for {NOW.label()} are"
+    assertContains(lead_client.get(DASHBOARD), f"60% {planned} users only.")  # 6 of 10
+    assertContains(lead_client.get(DASHBOARD, {"owner": pm.username}),
+                   f"60% {planned} customers only.")  # 3 of 5
+    assertContains(lead_client.get(DASHBOARD, {"horizon": "now"}), f"60% {planned} users only.")
+
+
+def test_each_product_reads_its_quarters_balance_and_numbers_in_one_line(lead_client,
+                                                                        expenses):
+    response = lead_client.get(DASHBOARD)
+    assertContains(response, f'<p class="health-headline"><strong>{NOW.label()}:</strong> '
+                             "60% customers only while daily active users fell 16%.</p>",
+                   html=True)
+    assertContains(response, f"<caption>Planned for {NOW.label()} (5 triaged)</caption>",
+                   html=True)
+    assertContains(response, f"?product={expenses.slug}&amp;target_quarter={NOW}")
+
+
+def test_the_balance_counts_only_the_quarters_plan(lead_client, expenses, pm, buyer,
+                                                   employee):
+    # Not this quarter's plan: no quarter, next quarter, dropped. Shipped still counts.
+    for quarter, status in [("", Status.IDEA), (str(NOW.next()), Status.IDEA),
+                            (str(NOW), Status.DROPPED)]:
+        triage(make_item(product=expenses, horizon="now", target_quarter=quarter,
+                         status=status), [buyer], by=pm)
+    triage(make_item(product=expenses, target_quarter=str(NOW), status=Status.SHIPPED),
+           [employee], by=pm)
+    response = lead_client.get(DASHBOARD)
+    assertContains(response, f"<caption>Planned for {NOW.label()} (6 triaged)</caption>",
+                   html=True)
+    assertContains(response, "50% customers only while daily active users fell 16%.")
+
+
+def test_a_quarter_without_a_triaged_plan_says_so(lead_client, admin_person, db):
+    product = make_product(name="Travel")
+    record_series(make_metric(side="user", name="Retention"), product, [40, 44],
+                  admin_person)
+    make_item(product=product, target_quarter=str(NOW))  # untriaged
+    response = lead_client.get(DASHBOARD)
+    assertContains(response, f"<strong>{NOW.label()}:</strong> no triaged items are planned "
+                             "for it yet.")
+
+
+def test_the_other_side_without_a_trend_is_named(lead_client, pm, admin_person, buyer, db):
+    product = make_product(name="Travel")
+    record_series(make_metric(side="customer", name="Revenue"), product, [10, 12],
+                  admin_person)
+    triage(make_item(product=product, target_quarter=str(NOW)), [buyer], by=pm)
+    response = lead_client.get(DASHBOARD)
+    assertContains(response, "100% customers only while users\u2019 metrics have too few "
+                             "readings for a trend.")
 
 
 def test_each_metric_has_a_sparkline_and_its_numbers_in_a_table(lead_client, expenses):
