@@ -34,14 +34,35 @@ class MetricTrend:
 
     @property
     def recent(self):
-        return self.readings[-TREND_READINGS:]
+        """The readings the trend compares: the last three, of consecutive months, the last of
+        this month or the one before. A gap (Jan, Feb, May) or a pause cuts them short, and
+        then there is no trend: months apart are not "the last three months"."""
+        recent = []
+        for period, value in reversed(self.readings):  # one reading a month, newest first
+            if recent and period != months_back(recent[0][0], 1):
+                break  # a month without a reading
+            if not recent and period < months_back(this_month(), 1):
+                break  # none this month or last: the trend would be old news
+            recent.insert(0, (period, value))
+            if len(recent) == TREND_READINGS:
+                break
+        return recent
+
+    @property
+    def shown(self):
+        """The readings the table shows: those compared, or else the latest alone."""
+        return self.recent or self.readings[-1:]
+
+    @property
+    def comparable(self):
+        return len(self.recent) == TREND_READINGS
 
     @property
     def change(self):
-        """The change over the last three readings, in percent of the first; None with
-        fewer than two, or from zero."""
+        """The change over the last three months, in percent of the first; None without
+        three consecutive recent readings, or from zero."""
         recent = self.recent
-        if len(recent) < 2 or recent[0][1] == 0:
+        if len(recent) < TREND_READINGS or recent[0][1] == 0:
             return None
         first, last = recent[0][1], recent[-1][1]
         return float((last - first) / abs(first) * 100)
@@ -102,7 +123,8 @@ class SideHealth:
         """(metric trend, direction, label, arrow) for the table."""
         for trend in self.metrics:
             direction = trend.direction(self.rising_at, self.falling_at)
-            yield trend, direction, Trend.LABELS.get(direction, "Too few readings"), \
+            none = "No trend from zero" if trend.comparable else "Not enough recent readings"
+            yield trend, direction, Trend.LABELS.get(direction, none), \
                 Trend.ARROWS.get(direction, "")
 
     def steepest(self, direction):
@@ -177,8 +199,8 @@ class ProductHealth:
             steepest = max(moved, key=lambda m: abs(m.change))
             news = f"while {_moved(steepest)}"
         else:
-            news = (f"while {other.side.label.lower()}\u2019 metrics have too few readings "
-                    "for a trend")
+            news = (f"while {other.side.label.lower()}\u2019 metrics have not enough recent "
+                    "readings for a trend")
         return f"{share:.0f}% {key.label.lower()} {news}."
 
     def warnings(self):

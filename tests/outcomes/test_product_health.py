@@ -113,8 +113,8 @@ def test_the_other_side_without_a_trend_is_named(lead_client, pm, admin_person, 
                   admin_person)
     triage(make_item(product=product, target_quarter=str(NOW)), [buyer], by=pm)
     response = lead_client.get(DASHBOARD)
-    assertContains(response, "100% customers only while users\u2019 metrics have too few "
-                             "readings for a trend.")
+    assertContains(response, "100% customers only while users\u2019 metrics have not enough "
+                             "recent readings for a trend.")
 
 
 def test_each_metric_has_a_sparkline_and_its_numbers_in_a_table(lead_client, expenses):
@@ -173,3 +173,49 @@ def test_the_panel_query_count_is_fixed(lead_client, expenses, admin_person,
     # More products and metrics with two years of readings: no more queries.
     with django_assert_num_queries(len(few.captured_queries)):
         lead_client.get(DASHBOARD)
+
+
+def record_months(metric, product, values_by_months_back, by):
+    for back, value in values_by_months_back.items():
+        make_reading(metric, product, months_back(this_month(), back), value, by=by)
+
+
+@pytest.fixture
+def notes(db, admin_person):
+    """Renewal flat for the last three months; retention to be recorded by each test."""
+    product = make_product(name="Notes")
+    record_series(make_metric(side="customer", name="Renewal rate"), product, [90, 90, 89],
+                  admin_person)
+    return product
+
+
+@pytest.mark.parametrize("months", [
+    {4: 40, 3: 44, 0: 48},  # January, February, May: a gap before the last one
+    {2: 40, 0: 48},  # two months apart
+    {5: 40, 4: 44, 3: 48},  # three in a row, but none since
+    {1: 44, 0: 48},  # only two
+], ids=["gap", "two-apart", "paused", "two-readings"])
+def test_a_trend_needs_the_last_three_months_in_a_row(lead_client, admin_person, notes,
+                                                       months):
+    record_months(make_metric(side="user", name="Retention"), notes, months, admin_person)
+    response = lead_client.get(DASHBOARD)
+    assertContains(response, "Not enough recent readings")
+    assertNotContains(response, "High engagement with weak monetisation")
+    assertNotContains(response, "retention rose")
+
+
+def test_three_months_in_a_row_to_last_month_are_a_trend(lead_client, admin_person, notes):
+    # This month's reading may not be in yet; an older one before a gap is not compared.
+    record_months(make_metric(side="user", name="Retention"), notes,
+                  {6: 10, 3: 40, 2: 44, 1: 48}, admin_person)
+    response = lead_client.get(DASHBOARD)
+    assertContains(response, "User metrics are rising (retention rose 20%)")
+    assertContains(response, f'title="{months_back(this_month(), 3):%Y-%m}">40</span>')
+
+
+def test_a_gap_shows_only_the_latest_reading(lead_client, admin_person, notes):
+    record_months(make_metric(side="user", name="Retention"), notes, {4: 40, 3: 44, 0: 48},
+                  admin_person)
+    response = lead_client.get(DASHBOARD)
+    assertContains(response, f'<td class="num readings"><span class="reading" '
+                             f'title="{this_month():%Y-%m}">48</span></td>', html=True)
