@@ -1,17 +1,57 @@
+from django import forms
 from django.contrib import admin
 
 from audit.admin import AuditedAdmin
+from whobenefits.forms import VersionedForm
 
-from .models import MetricReading
+from .models import MetricReading, period_label
+from .views import reading_differences
+
+
+def admin_differences(saved, yours):
+    """(label, saved now, yours) for each field of the admin's form that differs."""
+    rows = [(label, str(getattr(saved, name)), str(getattr(yours, name)))
+            for name, label in (("metric", "Success metric"), ("product", "Product"))
+            if getattr(saved, f"{name}_id") != getattr(yours, f"{name}_id")]
+    if saved.period != yours.period:
+        rows.append(("Month", period_label(saved.period), period_label(yours.period)))
+    return rows + reading_differences(saved, yours.value)
+
+
+class MetricReadingAdminForm(VersionedForm, forms.ModelForm):
+    """The readings page's version check in the admin: a save made from an older version
+    is refused with what differs, never written over someone else's correction."""
+
+    class Meta:
+        model = MetricReading
+        fields = ["metric", "product", "period", "value"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A new reading has no version: nobody else can have saved it yet.
+        self.fields["version"].required = self.instance.pk is not None
+        self.fields["version"].initial = self.instance.version if self.instance.pk else None
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the input
+        reading = self.instance
+        if reading.pk is None or "version" not in self.cleaned_data:
+            return
+        # The admin saves in the same transaction: the row stays locked until it is written.
+        saved = MetricReading.objects.select_for_update(of=("self",)).select_related(
+            "metric", "product").get(pk=reading.pk)
+        if saved.version != self.cleaned_data["version"]:
+            self.refuse_stale(saved, admin_differences(saved, reading))
 
 
 @admin.register(MetricReading)
 class MetricReadingAdmin(AuditedAdmin):
+    form = MetricReadingAdminForm  # its refusal shows in admin/outcomes/metricreading/change_form
     list_display = ["metric", "product", "month", "value", "recorded_by", "recorded_at"]
     list_filter = ["metric__side", "metric", "product"]
     list_select_related = ["metric", "product", "recorded_by"]
     date_hierarchy = "period"
-    readonly_fields = ["recorded_by", "recorded_at", "version"]
+    readonly_fields = ["recorded_by", "recorded_at"]
     fields = ["metric", "product", "period", "value", "recorded_by", "recorded_at", "version"]
 
     @admin.display(description="month", ordering="period")
@@ -28,7 +68,9 @@ class MetricReadingAdmin(AuditedAdmin):
             obj.recorded_by = request.user
         obj.period = obj.period.replace(day=1)
         if change:
-            obj.version += 1
+            # The form checked the version under a row lock; claiming it bumps it, so a
+            # correction opened before this save is refused in its turn.
+            obj.claim_version(form.cleaned_data["version"])
         super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
