@@ -1,7 +1,8 @@
 """Emails, sent by the task worker (`manage.py db_worker`), never from inside a request.
 
 A task takes ids, reloads what it needs and sends one message; the backend comes from the
-environment (EMAIL_BACKEND: the console unless SMTP is set up, see the README).
+environment (settings.MAILERS from EMAIL_BACKEND and friends: the console unless SMTP is set
+up, see the README).
 """
 
 from django.conf import settings
@@ -42,7 +43,7 @@ def send_challenge_email(review_id, review_version):
                "settings_url": site_url("/outcomes/settings/")}
     send_mail(f"Challenged: {review.item.title}",
               render_to_string("outcomes/email/challenged.txt", context),
-              None, [owner.email])
+              None, [owner.email], using="default")
     return True
 
 
@@ -64,7 +65,7 @@ def send_digest(person_id):
                       **digest, "lead": lead, "url": site_url("/roadmap/review/"),
                       "targets_url": site_url(reverse("roadmap:targets")),
                       "settings_url": site_url("/outcomes/settings/")}),
-                  None, [lead.email])
+                  None, [lead.email], using="default")
         EmailSettings.objects.filter(pk=subscription.pk).update(last_digest_at=now)
     return True
 

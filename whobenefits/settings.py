@@ -246,15 +246,25 @@ LOGGING = {
 }
 
 # Email (a PM's challenges, the team leads' weekly digest), sent by the task worker. The
-# console backend prints them in the worker's output until SMTP is set up.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# console backend prints them in the worker's output until SMTP is set up. Django 6.1's
+# MAILERS, read from the environment variables its old EMAIL_* settings had (the README's).
+_email_backend = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_smtp_options = {
+    "host": os.environ.get("EMAIL_HOST", "localhost"),
+    # No port: 25, or 587 with TLS, 465 with SSL.
+    "port": int(os.environ["EMAIL_PORT"]) if os.environ.get("EMAIL_PORT") else None,
+    "username": os.environ.get("EMAIL_HOST_USER", ""),
+    "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("EMAIL_USE_TLS"),
+    "use_ssl": env_bool("EMAIL_USE_SSL"),
+    "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
+}
+MAILERS = {"default": {
+    "BACKEND": _email_backend,
+    # Only the SMTP backend takes them: another refuses options it does not know.
+    "OPTIONS": _smtp_options if _email_backend == "django.core.mail.backends.smtp.EmailBackend"
+    else {},
+}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Who Benefits <whobenefits@localhost>")
 # The address people open the app at, for the links in emails (no request to read it from).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
