@@ -841,6 +841,12 @@ class ReviewFilterForm(FilterForm):
             items = items.owned_by(data["owner"])
         return items
 
+    def plan_list_query(self):
+        """The roadmap list's filters for a quarter's plan here: the products picked, as a
+        query string ("" for every product). The list has no owner filter."""
+        product = self.valid_filters().get("product")
+        return urlencode([("product", slug) for slug in product.slugs()]) if product else ""
+
     def products(self):
         """The products the filter names (a queryset), or None for all of them."""
         product = self.valid_filters().get("product")

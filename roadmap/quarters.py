@@ -72,8 +72,9 @@ class Quarter:
         return Quarter(self.year - (self.number == 1), (self.number - 2) % 4 + 1)
 
     def label(self):
-        """As a person reads it: "Q1 2027"."""
-        return f"Q{self.number} {self.year}"
+        """As every page and email writes it: "2027-Q1", its stored form, so a quarter reads
+        the same in the list, a filter, the dashboard and the digest."""
+        return str(self)
 
     def last(self, count):
         """The `count` quarters ending with this one, oldest first (fewer at the start of the

@@ -344,6 +344,7 @@ def _review_context(request, filters):
         "filters": filters, "query": filters_query(request), "balance": balance,
         "balances": balances, "extension_contents": contents,
         "verdicts": product_verdicts(balance, balances[0], flags),
+        "plan_query": filters.plan_list_query(),
         "reality": PlanAgainstReality(filters.products()),
         # The one-click switch between counting the near horizons and every horizon.
         "switch_query": filters_query(

@@ -136,6 +136,24 @@ def test_the_dashboard_shows_the_quarter_off_target_with_the_misses(lead_client,
     assertContains(response, f"No triaged items are planned for {NOW.next().label()} yet.")
 
 
+def test_the_dashboards_link_to_a_quarters_items_keeps_its_product_filter(
+        lead_client, customer_heavy_quarter):
+    response = lead_client.get(DASHBOARD, {"product": customer_heavy_quarter.slug})
+    assertContains(response, f'href="{LIST}?target_quarter={NOW}&amp;product='
+                             f'{customer_heavy_quarter.slug}">The items</a>')
+    assertContains(lead_client.get(DASHBOARD), f'href="{LIST}?target_quarter={NOW}">The items')
+
+
+def test_a_quarter_reads_as_2026_q4_on_every_page(lead_client, pm_client,
+                                                   customer_heavy_quarter):
+    # The issue's spelling, the one the list and the item page show: never "Q4 2026".
+    spoken = f"Q{NOW.number} {NOW.year}"
+    for page in (lead_client.get(DASHBOARD), lead_client.get(TARGETS), pm_client.get(LIST),
+                 lead_client.get(edit_url(NOW))):
+        assertContains(page, str(NOW))
+        assertNotContains(page, spoken)
+
+
 def test_a_stated_value_for_the_other_side_counts_as_effort_serving_it(lead_client, pm):
     buyer = make_persona(side="customer")
     triage(make_item(effort=8, target_quarter=str(NOW)), [buyer], by=pm,

@@ -26,7 +26,7 @@ def test_a_quarter_knows_its_days_and_neighbours():
     assert (q4.next(), q4.previous()) == (Quarter(2027, 1), Quarter(2026, 3))
     assert Quarter(2027, 1).previous() == q4
     assert Quarter.of(date(2026, 12, 1)) == q4
-    assert q4.label() == "Q4 2026"
+    assert q4.label() == "2026-Q4"
 
 
 def test_the_last_quarters_run_oldest_first_and_stop_at_the_range():
