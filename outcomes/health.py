@@ -194,13 +194,15 @@ class ProductHealth:
             return "no triaged items are planned for it yet."
         key, share = self._larger_one_sided()
         other = self.user if key == BeneficiaryClass.CUSTOMERS else self.customer
+        side = f"{other.side.label.lower()}\u2019 metrics"
         moved = [m for m in other.metrics if m.change is not None]
-        if moved:
-            steepest = max(moved, key=lambda m: abs(m.change))
-            news = f"while {_moved(steepest)}"
+        steepest = max(moved, key=lambda m: abs(m.change), default=None)
+        if steepest is None:
+            news = f"while {side} have not enough recent readings for a trend"
+        elif round(steepest.change) == 0:
+            news = f"while {side} are flat"  # not "fell 0%"
         else:
-            news = (f"while {other.side.label.lower()}\u2019 metrics have not enough recent "
-                    "readings for a trend")
+            news = f"while {_moved(steepest)}"
         return f"{share:.0f}% {key.label.lower()} {news}."
 
     def warnings(self):

@@ -117,6 +117,16 @@ def test_the_other_side_without_a_trend_is_named(lead_client, pm, admin_person, 
                              "recent readings for a trend.")
 
 
+def test_the_other_sides_flat_metrics_read_flat_not_fell_0(lead_client, pm, admin_person,
+                                                          buyer, db):
+    product = make_product(name="Travel")
+    record_series(make_metric(side="user", name="Retention"), product, [80, 80, 80.2],
+                  admin_person)
+    triage(make_item(product=product, target_quarter=str(NOW)), [buyer], by=pm)
+    response = lead_client.get(DASHBOARD)
+    assertContains(response, "100% customers only while users\u2019 metrics are flat.")
+
+
 def test_each_metric_has_a_sparkline_and_its_numbers_in_a_table(lead_client, expenses):
     response = lead_client.get(DASHBOARD)
     assertContains(response, '<svg class="sparkline"', count=2)
