@@ -82,17 +82,24 @@ class MetricTrend:
         return self.readings[-1] if self.readings else None
 
     def spark_points(self):
-        """The sparkline's polyline points (SVG user units); a flat line when all agree."""
-        values = [value for _, value in self.readings]
-        if len(values) < 2:
+        """The sparkline's polyline points (SVG user units), placed by month so a gap shows
+        as one; a flat line when all agree."""
+        if len(self.readings) < 2:
             return ""
+        values = [value for _, value in self.readings]
         low, high = min(values), max(values)
         span = (high - low) or Decimal(1)
-        step = SPARK_WIDTH / (len(values) - 1)
+        first = _month_index(self.readings[0][0])
+        step = SPARK_WIDTH / (_month_index(self.readings[-1][0]) - first)
         height = SPARK_HEIGHT - 4  # a 2-unit margin keeps the stroke inside the box
         return " ".join(
-            f"{index * step:.1f},{SPARK_HEIGHT - 2 - float((value - low) / span) * height:.1f}"
-            for index, value in enumerate(values))
+            f"{(_month_index(period) - first) * step:.1f},"
+            f"{SPARK_HEIGHT - 2 - float((value - low) / span) * height:.1f}"
+            for period, value in self.readings)
+
+
+def _month_index(period):
+    return period.year * 12 + period.month
 
 
 @dataclass

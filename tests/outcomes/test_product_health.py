@@ -223,6 +223,14 @@ def test_three_months_in_a_row_to_last_month_are_a_trend(lead_client, admin_pers
     assertContains(response, f'title="{months_back(this_month(), 3):%Y-%m}">40</span>')
 
 
+def test_the_sparkline_places_readings_by_month_so_a_gap_shows(lead_client, admin_person,
+                                                              notes):
+    record_months(make_metric(side="user", name="Retention"), notes, {4: 40, 3: 44, 0: 48},
+                  admin_person)
+    response = lead_client.get(DASHBOARD)
+    assertContains(response, '<polyline points="0.0,26.0 30.0,14.0 120.0,2.0"/>')
+
+
 def test_a_gap_shows_only_the_latest_reading(lead_client, admin_person, notes):
     record_months(make_metric(side="user", name="Retention"), notes, {4: 40, 3: 44, 0: 48},
                   admin_person)
