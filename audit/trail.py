@@ -124,9 +124,10 @@ def trail(*, person=None, kind=None, since=None, until=None, before=None):
         if before is not None:
             records = records.filter(Q(history_date__lt=before[0])
                                      | Q(history_date=before[0], history_id__lt=before[1]))
+        # A name no audited model has as a field (a success metric has a `kind`).
         parts.append(records.order_by().annotate(
-            kind=Value(each, output_field=CharField())
-        ).values_list("history_date", "history_id", "kind"))
+            trail_kind=Value(each, output_field=CharField())
+        ).values_list("history_date", "history_id", "trail_kind"))
     union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return union.order_by("-history_date", "-history_id")
 

@@ -94,7 +94,8 @@ def plan_rows(table, mapping):
                 plan.action = ERROR
             continue
         try:
-            MetricReading.check_new(metric=metric, product=product, period=period)
+            MetricReading.check_new(metric=metric, product=product, period=period,
+                                    value=values["value"])
         except ValidationError as refused:
             for name, messages in refused.message_dict.items():
                 for message in messages:

@@ -96,8 +96,8 @@ def _refuse_stale(conflict, yours):
             auth=signed_in("outcomes.change_metricreading", ADMINS_RECORD))
 def correct_reading(request, pk: int, correction: CorrectionIn):
     """Correct the value; a stale `version` is a 409 with the reading as it is now."""
-    reading = get_object_or_404(MetricReading, pk=pk)
-    form = valid_form(CorrectionForm(form_data(correction.dict())))
+    reading = get_object_or_404(MetricReading.objects.select_related("metric"), pk=pk)
+    form = valid_form(CorrectionForm(form_data(correction.dict()), metric=reading.metric))
     try:
         copy.copy(reading).correct(value=form.cleaned_data["value"],
                                    expected_version=form.cleaned_data["version"],

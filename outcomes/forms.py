@@ -51,20 +51,29 @@ class ReadingForm(forms.Form):
         if all(data.get(name) for name in ("metric", "product", "period")):
             try:
                 MetricReading.check_new(metric=data["metric"], product=data["product"],
-                                        period=data["period"])
+                                        period=data["period"], value=data.get("value"))
             except forms.ValidationError as error:
                 self.add_error(None, error)
         return data
 
 
 class CorrectionForm(VersionedForm):
-    def __init__(self, *args, **kwargs):
+    """A reading's new value, refused beside the field when its metric cannot take it."""
+
+    def __init__(self, *args, metric, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
+        self.metric = metric
 
     value = value_field()
     reason = forms.CharField(max_length=100, required=False,
                              help_text="Why it changes (on the audit trail): “Finance "
                                        "restated March”.")
+
+    def clean_value(self):
+        value = self.cleaned_data["value"]
+        if refused := self.metric.value_error(value):
+            raise forms.ValidationError(refused)
+        return value
 
 
 class WithdrawForm(VersionedForm):

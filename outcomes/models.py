@@ -88,7 +88,9 @@ class MetricReading(models.Model):
 
     def clean(self):
         # The admin's form: the same rules as record(), checked when the reading is new or
-        # moves to another metric, product or month.
+        # moves to another metric, product or month; its value whenever it is saved.
+        if self.metric_id and (refused := self.metric.value_error(self.value)):
+            raise ValidationError({"value": refused})
         if not (self.metric_id and self.product_id and self.period):
             return
         self.period = month_of(self.period)
@@ -99,10 +101,13 @@ class MetricReading(models.Model):
                                     period=self.period, exclude_pk=self.pk)
 
     @classmethod
-    def check_new(cls, *, metric, product, period, exclude_pk=None):
+    def check_new(cls, *, metric, product, period, value=None, exclude_pk=None):
         """The rules a new reading (or one moved to another month) must meet, as a
-        ValidationError naming the field: each field's own and one reading per month."""
+        ValidationError naming the field: each field's own (a value its metric can take)
+        and one reading per month."""
         errors = {}
+        if refused := metric.value_error(value):
+            errors["value"] = refused
         if metric.archived:
             errors["metric"] = f"{metric.name} is archived: it takes no new readings."
         if period > this_month():
@@ -110,7 +115,7 @@ class MetricReading(models.Model):
                                 "months that have begun.")
         elif period.year < FIRST_YEAR:
             errors["period"] = f"{period_label(period)} is before {FIRST_YEAR}: check the year."
-        if not errors:
+        if not errors.keys() - {"value"}:
             taken = cls.objects.filter(metric=metric, product=product, period=period).exclude(
                 pk=exclude_pk).first()
             if taken:
@@ -123,10 +128,10 @@ class MetricReading(models.Model):
     @classmethod
     def record(cls, *, metric, product, period, value, recorded_by, reason=None):
         """Record a new reading; a ValidationError naming the field when the metric is
-        archived, the month is in the future or already has one."""
+        archived or cannot take the value, the month is in the future or already has one."""
         period = month_of(period)
         with transaction.atomic():
-            cls.check_new(metric=metric, product=product, period=period)
+            cls.check_new(metric=metric, product=product, period=period, value=value)
             reading = cls(metric=metric, product=product, period=period, value=value,
                           recorded_by=recorded_by)
             reading._history_user, reading._change_reason = recorded_by, reason
@@ -143,7 +148,10 @@ class MetricReading(models.Model):
 
     def correct(self, *, value, expected_version, corrected_by, reason=""):
         """Replace the value unless someone corrected it since `expected_version` (then
-        EditConflict with the reading as it is); on the audit trail with the reason."""
+        EditConflict with the reading as it is); on the audit trail with the reason. A value
+        its metric cannot take is a ValidationError naming the value."""
+        if refused := self.metric.value_error(value):
+            raise ValidationError({"value": refused})
         with transaction.atomic():
             self.claim_version(expected_version)
             self.value = value

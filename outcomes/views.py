@@ -62,7 +62,7 @@ def reading_edit(request, pk):
     """Correct a reading's value (with the version it was read at), or withdraw it."""
     reading = get_object_or_404(MetricReading.objects.select_related("metric", "product"),
                                 pk=pk)
-    form = CorrectionForm(request.POST or None,
+    form = CorrectionForm(request.POST or None, metric=reading.metric,
                           initial={"value": reading.value, "version": reading.version})
     if form.is_bound and form.is_valid():
         try:

@@ -73,8 +73,8 @@ class PersonaAdmin(ArchivableAdmin):
 
 @admin.register(SuccessMetric)
 class SuccessMetricAdmin(AuditedAdmin):
-    list_display = ["name", "side", "order", "archived"]
-    list_filter = ["side", "archived"]
+    list_display = ["name", "side", "kind", "order", "archived"]
+    list_filter = ["side", "kind", "archived"]
     search_fields = ["name", "description"]
     ordering = ["side", "order", "name"]
 

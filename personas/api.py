@@ -7,7 +7,7 @@ from tokens.auth import signed_in
 from whobenefits.api_forms import changed, form_data, save_through
 
 from .forms import PersonaForm, SuccessMetricForm
-from .models import Persona, Side, SuccessMetric
+from .models import MetricKind, Persona, Side, SuccessMetric
 
 router = Router(tags=["personas"])
 # A persona's archetype, by its key: a built-in one or one an admin added.
@@ -16,10 +16,15 @@ Archetype = Annotated[str, Field(description=(
     "occasional_user, or one an admin added."))]
 
 
+KIND_HELP = ("amount (0 or more), share (a percent, 0 to 100) or change (may be below zero): "
+             "which readings the metric takes.")
+
+
 class MetricOut(Schema):
     id: int
     name: str
     side: Side
+    kind: MetricKind = Field(description=KIND_HELP)
     archived: bool
 
 
@@ -86,6 +91,7 @@ class PersonaChanges(Schema):
 class MetricIn(Schema):
     name: str
     side: Side
+    kind: MetricKind = Field(MetricKind.AMOUNT, description=KIND_HELP)
     description: str = ""
     order: int = 0
     archived: bool = False
@@ -94,6 +100,7 @@ class MetricIn(Schema):
 class MetricChanges(Schema):
     name: str | None = None
     side: Side | None = None
+    kind: MetricKind | None = Field(None, description=KIND_HELP)
     description: str | None = None
     order: int | None = None
     archived: bool | None = None

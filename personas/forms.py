@@ -56,4 +56,4 @@ class PersonaForm(SluggedForm):
 class SuccessMetricForm(forms.ModelForm):
     class Meta:
         model = SuccessMetric
-        fields = ["name", "side", "description", "order", "archived"]
+        fields = ["name", "side", "kind", "description", "order", "archived"]

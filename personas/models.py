@@ -58,13 +58,26 @@ def count_of(model, **lookups):
     return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
 
 
+class MetricKind(models.TextChoices):
+    """What kind of number a metric is, which says what its readings can be."""
+
+    AMOUNT = "amount", "An amount or a count (0 or more): revenue, daily active users"
+    SHARE = "share", "A share in percent (0 to 100): renewal rate, feature adoption"
+    CHANGE = "change", "A change or a score that can be below zero: net revenue change, NPS"
+
+
 class SuccessMetric(models.Model):
     """A number that shows one side is better off: revenue, renewal rate, daily active users..."""
 
     Side = Side
+    Kind = MetricKind
 
     name = models.CharField(max_length=80, unique=True)
     side = models.CharField(max_length=8, choices=Side.choices)
+    kind = models.CharField(
+        max_length=6, choices=MetricKind.choices, default=MetricKind.AMOUNT,
+        help_text="Revenue, counts and shares are never below zero, so a negative reading of "
+                  "them is refused as a typo; only a change or a score takes one.")
     description = models.CharField(max_length=300, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     # Archived, never deleted: old triage answers still name it.
@@ -77,6 +90,8 @@ class SuccessMetric(models.Model):
         ordering = ["side", "order", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(side__in=Side.values), name="metric_side_valid"),
+            models.CheckConstraint(condition=Q(kind__in=MetricKind.values),
+                                   name="metric_kind_valid"),
         ]
 
     def __str__(self):
@@ -87,6 +102,28 @@ class SuccessMetric(models.Model):
         if self.pk and self.side != SuccessMetric.objects.get(pk=self.pk).side and self.is_in_use():
             raise ValidationError({"side": "Triage answers use this metric, so its side is "
                                            "fixed. Archive it and create a new one instead."})
+        # A new kind must fit the readings it has (outcomes' rows, through the reverse
+        # relation); readings from before kinds existed are kept as they are otherwise.
+        if self.pk and self.kind != SuccessMetric.objects.get(pk=self.pk).kind:
+            readings = self.readings.all()
+            if self.kind != MetricKind.CHANGE and readings.filter(value__lt=0).exists():
+                raise ValidationError({"kind": "Some of its readings are below zero: correct "
+                                               "them first, or keep it a change or a score."})
+            if self.kind == MetricKind.SHARE and readings.filter(value__gt=100).exists():
+                raise ValidationError({"kind": "Some of its readings are above 100: correct "
+                                               "them first, or make it an amount."})
+
+    def value_error(self, value):
+        """Why `value` cannot be a reading of this metric, or "" when it can: the one rule
+        the readings page, the admin, the API and the CSV import share."""
+        if self.kind == MetricKind.CHANGE or value is None:
+            return ""
+        if self.kind == MetricKind.SHARE and not 0 <= value <= 100:
+            return f"{self.name} is a share in percent: enter a value from 0 to 100."
+        if value < 0:
+            return (f"{self.name} cannot be below zero: enter 0 or more (if it can, an admin "
+                    "makes it a change or a score).")
+        return ""
 
     def is_in_use(self):
         """Whether any triage answer picked this metric (one EXISTS query)."""

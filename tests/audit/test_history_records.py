@@ -50,7 +50,7 @@ def test_admin_edit_of_a_persona_records_who_and_the_metric_picks(admin_client, 
 def test_admin_edit_of_a_metric_product_and_thresholds_is_recorded(admin_client, admin_person):
     metric = make_metric(name="Revenue")
     admin_client.post(reverse("admin:personas_successmetric_change", args=[metric.pk]), {
-        "name": "Net revenue", "side": "customer", "description": "", "order": 1,
+        "name": "Net revenue", "side": "customer", "kind": "amount", "description": "", "order": 1,
     })
     admin_client.post(reverse("admin:roadmap_product_add"), {
         "name": "Mobile", "slug": "mobile", "description": "", "default_horizon": "later",

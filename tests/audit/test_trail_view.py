@@ -157,3 +157,18 @@ def test_the_trail_says_it_covers_evidence_readings_and_calibration_too(admin_cl
                              "API tokens and roles")
     for label in ("Evidence note", "Metric reading", "Calibration round", "API token"):
         assertContains(response, f">{label}</option>")
+
+
+def test_a_metrics_kind_change_is_on_the_trail(admin_client, admin_person):
+    """A model with a field called `kind` (a success metric) is on the trail like any other."""
+    from personas.models import SuccessMetric
+    from tests.factories import make_metric
+
+    metric = make_metric(name="Net revenue change")
+    metric.kind = SuccessMetric.Kind.CHANGE
+    metric._history_user = admin_person
+    metric.save()
+    response = admin_client.get(TRAIL)
+    assert response.status_code == 200
+    assertContains(response, "Changed · Success metric")
+    assertContains(response, "Net revenue change")

@@ -16,7 +16,8 @@ def test_a_metric_used_by_triage_answers_keeps_its_side(admin_client, pm, custom
     triage(make_item(), [customer_persona], by=pm, metrics=[metric])
     response = admin_client.post(
         reverse("admin:personas_successmetric_change", args=[metric.pk]),
-        {"name": "Revenue", "side": "user", "description": "", "order": 0},
+        {"name": "Revenue", "side": "user", "kind": "amount", "description": "",
+         "order": 0},
     )
     assertContains(response, "its side is fixed")
     metric.refresh_from_db()
@@ -26,7 +27,8 @@ def test_a_metric_used_by_triage_answers_keeps_its_side(admin_client, pm, custom
 def test_an_unused_metric_can_change_side(admin_client):
     metric = make_metric(name="Adoption")
     admin_client.post(reverse("admin:personas_successmetric_change", args=[metric.pk]),
-                      {"name": "Adoption", "side": "user", "description": "", "order": 0})
+                      {"name": "Adoption", "side": "user", "kind": "amount", "description": "",
+         "order": 0})
     assert SuccessMetric.objects.get(pk=metric.pk).side == "user"
 
 

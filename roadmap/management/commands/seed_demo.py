@@ -46,6 +46,8 @@ METRICS = [
     ("Retention", U, "People who keep coming back week after week."),
     ("Task completion", U, "Share of started tasks finished without help."),
 ]
+# The metrics above read in percent (0 to 100); the others are amounts and counts.
+SHARES = {"Renewal rate", "Feature adoption", "Retention", "Task completion"}
 
 PERSONAS = [
     # name, side, archetype, description, concerns, metrics
@@ -287,7 +289,9 @@ class Command(BaseCommand):
     def seed_metrics(self):
         return {
             name: SuccessMetric.objects.get_or_create(
-                name=name, defaults={"side": side, "description": description, "order": order},
+                name=name, defaults={"side": side, "description": description, "order": order,
+                                     "kind": SuccessMetric.Kind.SHARE if name in SHARES
+                                     else SuccessMetric.Kind.AMOUNT},
             )[0]
             for order, (name, side, description) in enumerate(METRICS)
         }
