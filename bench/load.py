@@ -8,8 +8,8 @@ Run by hand, when the machine is quiet (it reports the load average beside the f
     .venv/bin/python bench/load.py --scenario list        # the roadmap list alone
     .venv/bin/python bench/load.py --connections new      # compare database connections
 
-Mixed traffic is PMs browsing and filtering the list, PMs triaging in the queue and team
-leads on the dashboard (bench/locustfile.py, where API clients join once the API exists).
+Mixed traffic is PMs browsing and filtering the list, PMs triaging in the queue, team
+leads on the dashboard and API clients listing and triaging items (bench/locustfile.py).
 The database (BENCH_POSTGRES_URL, default wb_bench_load) is dropped and built afresh with
 --items items. --connections picks how workers reach PostgreSQL: persistent (the app's
 setting: one connection per worker, health-checked), new (a connection per request,
@@ -27,9 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from serving import ROOT, MakeServe, fresh_database, load_average, sessions
+from serving import ROOT, MakeServe, api_tokens, fresh_database, load_average, sessions
 
-CLASSES = {"mixed": ["BrowsingPM", "TriagingPM", "ReviewingLead"], "list": ["ListOnlyPM"]}
+CLASSES = {"mixed": ["BrowsingPM", "TriagingPM", "ReviewingLead", "ApiClient"],
+           "list": ["ListOnlyPM"]}
 POOL_SETTINGS = """from whobenefits.settings import *  # noqa: F403
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": 1, "timeout": 5}
@@ -54,7 +55,7 @@ def main():
     cookies = sessions([f"bench-pm{n}" for n in range(5)] + ["bench-lead"])
     os.environ["WB_LOAD_SESSIONS"] = json.dumps({
         "pm": [v for k, v in cookies.items() if k.startswith("bench-pm")],
-        "lead": [cookies["bench-lead"]]})
+        "lead": [cookies["bench-lead"]], "api": api_tokens([f"bench-pm{n}" for n in range(5)])})
     out = Path(tempfile.mkdtemp(prefix="wb-load-"))
     server = MakeServe(url, secret_key, workers=args.workers, log=out / "serve.log",
                        extra_env=_connections(args.connections))

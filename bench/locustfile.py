@@ -1,7 +1,8 @@
 """Mixed traffic for `bench/load.py`: PMs browsing and filtering the roadmap list, PMs
-triaging in the queue, team leads on the review dashboard. Run through bench/load.py, which
-starts `make serve` on a bench database, hands this file signed-in sessions and names the
-user classes to run (BrowsingPM, TriagingPM, ReviewingLead; ListOnlyPM for the list alone).
+triaging in the queue, team leads on the review dashboard, API clients listing and triaging
+items. Run through bench/load.py, which starts `make serve` on a bench database, hands this
+file signed-in sessions and API tokens, and names the user classes to run (BrowsingPM,
+TriagingPM, ReviewingLead, ApiClient; ListOnlyPM for the list alone).
 
 Every request is named after the page it asks for, so the report is per page. A refused
 concurrent save (two PMs on one item) is the app working, not an error: it is counted
@@ -16,7 +17,8 @@ from urllib.parse import urlencode
 
 from locust import FastHttpUser, between, events, task
 
-SESSIONS = json.loads(os.environ.get("WB_LOAD_SESSIONS", '{"pm": [], "lead": []}'))
+SESSIONS = json.loads(os.environ.get("WB_LOAD_SESSIONS", '{"pm": [], "lead": [], "api": []}'))
+TOKENS = SESSIONS.get("api", [])
 PRODUCTS = ["expenses", "invoicing", "platform"]
 FILTERS = {"horizon": ["now", "next", "later"], "status": ["idea", "planned", "in_progress"],
            "beneficiary_class": ["customers", "users", "both", "untriaged"]}
@@ -151,10 +153,47 @@ class ReviewingLead(SignedIn):
 
 
 class ApiClient(FastHttpUser):
-    """API clients (issue 11: django-ninja at /api/) join here once the API lands: give
-    this class a weight, a token and tasks that list, read and triage items through it."""
+    """A script with a PM's API token: lists a product's items, reads one, and triages it
+    with the version it read (a 409, another save first, is counted as refused)."""
 
-    abstract = True
+    weight = 1
+    wait_time = between(0.5, 2)
+
+    def on_start(self):
+        self.headers = {"Authorization": f"Bearer {random.choice(TOKENS)}"}
+        self.personas = [p["id"] for p in self.api("GET", "/api/personas", "api: personas") or []]
+        self.items = []
+
+    def api(self, method, path, name, body=None, ok=(200,), refused=()):
+        with self.client.request(method, path, name=name, headers=self.headers, json=body,
+                                 catch_response=True) as response:
+            if response.status_code in refused:
+                response.success()
+                return None
+            if response.status_code not in ok:
+                response.failure(f"{response.status_code}")
+                return None
+            return response.json()
+
+    @task(3)
+    def list_items(self):
+        query = urlencode({"product": random.choice(PRODUCTS),
+                           "horizon": random.choice(FILTERS["horizon"])})
+        page = self.api("GET", f"/api/items?{query}", "api: items, filtered") or {}
+        self.items = [item["id"] for item in page.get("items", [])] or self.items
+
+    @task(2)
+    def read_and_triage(self):
+        if not (self.items and self.personas):
+            return
+        item = self.api("GET", f"/api/items/{random.choice(self.items)}", "api: item")
+        if item is None:
+            return
+        answer = {"primary_beneficiaries": [random.choice(self.personas)],
+                  "value_for_other_side": "Fewer support calls for the account team.",
+                  "version": item["version"]}
+        self.api("PUT", f"/api/items/{item['id']}/triage", "api: triage", answer,
+                 refused=(409,))
 
 
 def _queue_form(html, token=None):

@@ -66,6 +66,16 @@ def sessions(usernames):
     return cookies
 
 
+def api_tokens(usernames):
+    """A raw API token per username, made as on the API tokens page."""
+    from django.contrib.auth import get_user_model
+
+    from tokens.models import ApiToken
+
+    return [ApiToken.issue(person=person, name="load test", created_by=person)[1]
+            for person in get_user_model().objects.filter(username__in=usernames)]
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
