@@ -19,26 +19,26 @@ from tests.factories import (
 )
 from tests.test_tasks import add
 
-# changelist URL name -> queries with 40+ rows: session, person, 2 permissions, 2 counts,
-# the thresholds check for the nav, the rows; plus filter choices and prefetches.
+# changelist URL name -> queries with 40+ rows: session, person, roles, 2 counts, the
+# thresholds check for the nav, the rows; plus filter choices and prefetches.
 EXPECTED_QUERIES = {
-    "admin:personas_persona_changelist": 9,  # + the archetypes for the filter
-    "admin:personas_archetype_changelist": 8,
-    "admin:personas_successmetric_changelist": 8,
-    "admin:roadmap_product_changelist": 9,  # + their own personas (one prefetch)
-    "admin:roadmap_roadmapitem_changelist": 9,  # + products for the filter
-    "admin:roadmap_reviewthresholds_changelist": 9,  # + "may add another row?"
-    "admin:calibration_agreementtarget_changelist": 8,
-    "admin:auth_user_changelist": 9,  # + the roles of the people listed (one prefetch)
+    "admin:personas_persona_changelist": 8,  # + the archetypes for the filter
+    "admin:personas_archetype_changelist": 7,
+    "admin:personas_successmetric_changelist": 7,
+    "admin:roadmap_product_changelist": 8,  # + their own personas (one prefetch)
+    "admin:roadmap_roadmapitem_changelist": 8,  # + products for the filter
+    "admin:roadmap_reviewthresholds_changelist": 8,  # + "may add another row?"
+    "admin:calibration_agreementtarget_changelist": 7,
+    "admin:auth_user_changelist": 8,  # + the roles of the people listed (one prefetch)
     # axes' own admins: + the date hierarchy's years and months
-    "admin:axes_accessattempt_changelist": 11,
-    "admin:axes_accesslog_changelist": 11,
-    "admin:axes_accessfailurelog_changelist": 11,
-    "admin:django_tasks_database_dbtaskresult_changelist": 10,  # + priority and queue choices
-    "admin:evidence_company_changelist": 8,
-    "admin:evidence_evidence_changelist": 8,
+    "admin:axes_accessattempt_changelist": 10,
+    "admin:axes_accesslog_changelist": 10,
+    "admin:axes_accessfailurelog_changelist": 10,
+    "admin:django_tasks_database_dbtaskresult_changelist": 9,  # + priority and queue choices
+    "admin:evidence_company_changelist": 7,
+    "admin:evidence_evidence_changelist": 7,
     # + the date hierarchy's bounds and years, the metrics and products for the filters
-    "admin:outcomes_metricreading_changelist": 12,
+    "admin:outcomes_metricreading_changelist": 11,
 }
 
 

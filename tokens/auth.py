@@ -12,6 +12,8 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import SimpleRateThrottle
 from ninja.utils import check_csrf
 
+from whobenefits.roles import read_roles
+
 from .models import ApiToken
 
 NOT_ALLOWED = "Your role may not do this."
@@ -21,7 +23,8 @@ def check_permission(person, permission, refusal):
     """`permission` is a permission's name, or a test of the person (admins: is_staff)."""
     if permission is None:
         return person
-    allowed = permission(person) if callable(permission) else person.has_perm(permission)
+    allowed = permission(person) if callable(permission) else read_roles(person).has_perm(
+        permission)
     if not allowed:
         raise PermissionDenied(refusal or NOT_ALLOWED)
     return person

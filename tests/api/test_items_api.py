@@ -45,10 +45,10 @@ def test_the_list_query_count_is_fixed_at_any_page_size(pm_api, pm, page_size,
                          requesting_persona=personas[0])
         triage(item, personas, by=pm)
     pm_api.get("/api/products")  # the token's last use is noted: not counted below
-    # The token with its person, the person's permissions (2), the count, the page, the
+    # The token with its person, the person's roles, the count, the page, the
     # page's primary beneficiaries; evidence's: the thresholds, the page's counted demand
     # and the companies asking.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert len(pm_api.get(f"/api/items?page_size={page_size}").json()["items"]) \
             == min(page_size, 30)
 

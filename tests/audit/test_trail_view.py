@@ -104,10 +104,10 @@ def test_trail_query_count_is_fixed(admin_client, pm, customer_persona, user_per
     # answers, products): records, previous records, labels for each foreign key's model,
     # each many-to-many field's picks, item titles; the person's permissions for the nav's
     # evidence links.
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(20):
         response = admin_client.get(TRAIL)
     assert len(response.context["entries"]) == 50
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(20):
         admin_client.get(TRAIL, {"page": 2})
 
 

@@ -277,7 +277,7 @@ def round_of_twelve_disagreements(pm, pm2, lead, buyer, employee):
 
 def test_the_results_show_ten_disagreements_side_by_side_and_list_the_rest(
         lead_client, round_of_twelve_disagreements, django_assert_num_queries):
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = lead_client.get(round_of_twelve_disagreements.get_absolute_url())
     assertContains(response, "the first 10 of 12 here")
     assertContains(response, "Reason for Disputed 09")
@@ -352,7 +352,7 @@ def test_a_team_lead_has_no_queue_in_a_round_they_do_not_rate(lead_client, open_
 def test_the_queue_query_count_is_fixed(pm_client, open_round, django_assert_num_queries):
     make_personas(25)
     pm_client.get(queue(open_round))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         pm_client.get(queue(open_round))
 
 
@@ -362,13 +362,13 @@ def test_the_queue_reads_no_picks_of_the_items_triage(pm_client, pm, open_round,
     for item in open_round.items_in_order():
         triage(item, [buyer, employee], by=pm, indirect=[])
     pm_client.get(queue(open_round))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         pm_client.get(queue(open_round))
 
 
 def test_the_results_query_count_is_fixed(lead_client, closed_round, pm, pm2, lead, buyer,
                                         employee, django_assert_num_queries):
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         lead_client.get(closed_round.get_absolute_url())
     # Three times the PMs and items, each PM disagreeing somewhere: the same count.
     raters = [pm, pm2, *(make_person(roles.PRODUCT_MANAGER) for _ in range(4))]
@@ -377,15 +377,15 @@ def test_the_results_query_count_is_fixed(lead_client, closed_round, pm, pm2, le
     for n, item in enumerate(items):
         for m, rater in enumerate(raters):
             answer_round(bigger, rater, item, [buyer] if (n + m) % 3 else [employee, buyer])
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         lead_client.get(bigger.get_absolute_url())
 
 
 def test_the_list_and_form_query_counts_are_fixed(lead_client, closed_round,
                                                  django_assert_num_queries):
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         lead_client.get(reverse("calibration:round-list"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         lead_client.get(reverse("calibration:round-create"))
 
 

@@ -94,9 +94,9 @@ def test_a_team_lead_reads_the_inbox_but_a_person_without_a_role_does_not(
 def test_inbox_query_count_does_not_grow_with_the_notes(pm_client, pm, buyer,
                                                        django_assert_num_queries):
     make_note(buyer, by=pm)
-    # session, person, permissions (2), the count, the page of notes (persona, company,
+    # session, person, roles, the count, the page of notes (persona, company,
     # recorder), their items, the quick-add's personas
-    with django_assert_num_queries(8) as few:
+    with django_assert_num_queries(7) as few:
         pm_client.get(INBOX)
     for n in range(10):
         make_note(buyer, by=pm, company=make_company(), text=f"Note {n}")

@@ -78,7 +78,7 @@ def test_list_query_count_is_fixed_with_evidence(pm_client, pm, buyer, employee,
         item = make_item()
         triage(item, [employee], by=pm)
         make_note(buyer, by=pm, items=[item], company=make_company(arr=Decimal(n)))
-    with django_assert_num_queries(17) as few:  # tests/roadmap/test_item_list_view.py
+    with django_assert_num_queries(16) as few:  # tests/roadmap/test_item_list_view.py
         pm_client.get(LIST, {"sort": "-arr"})
     for n in range(20):
         item = make_item()
@@ -190,10 +190,10 @@ def test_dashboard_query_count_is_fixed_with_evidence(lead_client, pm, buyer, em
     # tests/roadmap/test_dashboard_view.py (calibration's and outcomes' panels included),
     # + the mismatched items' demand (2) and the companies' linked items (2); each list's
     # rows and count are one query
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(29):
         lead_client.get(DASHBOARD)
     add(12)
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(29):
         lead_client.get(DASHBOARD)
 
 

@@ -84,7 +84,7 @@ def test_the_list_query_count_is_fixed(lead_client, admin_person, revenue, produ
                                        django_assert_num_queries):
     for month in range(1, 13):
         make_reading(revenue, product, f"2025-{month:02}", month, by=admin_person)
-    with django_assert_num_queries(8):  # session, person, roles; count, page; choices
+    with django_assert_num_queries(7):  # session, person, roles; count, page; choices
         lead_client.get(LIST)
 
 

@@ -30,8 +30,8 @@ def test_persona_shows_its_metrics(pm_client):
 def test_persona_list_query_count_is_fixed(pm_client, django_assert_num_queries):
     for persona in make_personas(30):
         persona.metrics.add(make_metric())
-    # session, person, 2 permission lookups, personas, their metrics
-    with django_assert_num_queries(6):
+    # session, person, roles, personas, their metrics
+    with django_assert_num_queries(5):
         pm_client.get(URL)
 
 

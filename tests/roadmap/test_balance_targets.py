@@ -191,7 +191,7 @@ def test_the_targets_page_query_count_is_fixed(lead_client, customer_heavy_quart
                                                django_assert_num_queries):
     for quarter in NOW.first(6):
         BalanceTarget.objects.create(quarter=str(quarter))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         lead_client.get(TARGETS)
 
 

@@ -391,7 +391,7 @@ def test_dashboard_query_count_is_fixed_whatever_the_size(
                 review_item(item, "challenged", "Why?", lead)
     ReviewThresholds.current()
     lead_client.get(URL)  # begun quarters' plans are counted once, then kept (their tests)
-    # session, person, 2 permission lookups, thresholds, class mix (which also counts the
+    # session, person, roles, thresholds, class mix (which also counts the
     # one-sided items), active personas, persona and metric reach (one query), active
     # metrics, products and owners for the filter menus, one-sided list, challenges; the
     # value map (cells, largest items); evidence (by the same thresholds): mismatched items
@@ -400,7 +400,7 @@ def test_dashboard_query_count_is_fixed_whatever_the_size(
     # this quarter's and next's targets and their mix; plan against reality (the plans, what
     # shipped); calibration: the closed rounds and the target agreement;
     # outcomes: the readings, did it move per class (tests/outcomes counts the rest)
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(25):
         response = lead_client.get(URL)
     assert response.status_code == 200
     assert response.context["balance"].overall.total == 60

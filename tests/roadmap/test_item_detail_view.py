@@ -58,7 +58,7 @@ def test_item_page_query_count_is_fixed(pm_client, pm, item, django_assert_num_q
     retriage(1)
     # + evidence: thresholds, sums per side, companies' revenue, the notes, the companies
     # asking, the quick-add's personas
-    with django_assert_num_queries(18) as few:
+    with django_assert_num_queries(17) as few:
         pm_client.get(item.get_absolute_url())
     retriage(15)
     with django_assert_num_queries(len(few.captured_queries)):

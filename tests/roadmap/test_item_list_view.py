@@ -140,16 +140,16 @@ def test_list_query_count_is_fixed_whatever_the_size(
             item = make_item(product=product, owner=pm)
             if m % 2:
                 triage(item, [customers[m % 10], users[(m + n) % 10]], by=pm)
-    # session, person, 2 permission lookups, count, products for the filter,
+    # session, person, roles, count, products for the filter,
     # the page of items (with product, owner, triage, review), their primary personas,
     # the signed-in PM's challenged items; evidence: thresholds, sums per side, revenue;
     # the bulk edit's owners and products; the current quarter's targets and its mix (the
     # banner); outcomes: the PM's items asking "did it move?"
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = pm_client.get(URL)
     assert response.status_code == 200
     # Several products and all but the demo: one more query checks the picks, as for one.
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         pm_client.get(f"{URL}?product=product-0&product=product-1&product=-demo")
 
 

@@ -154,10 +154,10 @@ def test_csv_query_count_is_fixed(lead_client, pm, django_assert_num_queries):
     buyer, employee = make_persona(side="customer"), make_persona(side="user")
     for _ in range(30):
         triage(make_item(), [buyer, employee], by=pm, metrics=[make_metric()])
-    # session, person, 2 permission lookups, product and owner checks are skipped (no
+    # session, person, roles, product and owner checks are skipped (no
     # filters), the items, their primary and indirect personas and metrics; per chunk of
     # items, evidence: thresholds, sums per side, revenue
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         rows = read_csv(lead_client.get(CSV_URL))
     assert len(rows) == 31
 

@@ -163,7 +163,7 @@ def test_queue_query_count_is_fixed(pm_client, pm, django_assert_num_queries):
     QueueVisit.objects.create(pm=pm, last_seen_at=timezone.now() - timedelta(days=1))
     # + the evidence's suggestions: thresholds, sums per side, revenue; the PM's visit (read,
     # update) and the items new since the last one
-    with django_assert_num_queries(15) as few:
+    with django_assert_num_queries(14) as few:
         pm_client.get(QUEUE)
     make_personas(25, side="user")
     for _ in range(20):
