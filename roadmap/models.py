@@ -1,4 +1,5 @@
 
+import copy
 from collections import namedtuple
 from datetime import timedelta
 
@@ -26,6 +27,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from personas.models import Persona, PersonaSide, Side, SuccessMetric
+from whobenefits import changes
 
 from . import roles  # noqa: F401  (registers the history of people and their roles)
 from .quarters import QuarterField
@@ -1115,10 +1117,14 @@ class ReviewThresholds(models.Model):
     @classmethod
     def current(cls):
         """The one row (a migration creates it); unsaved defaults if someone removed it.
+        Kept until it is written (whobenefits/changes.py): most pages read it, few change it.
 
         Reading never writes: the audit trail should not show a team lead creating it.
         """
-        return cls.objects.order_by("pk").first() or cls()
+        kept = changes.kept.get_or_compute(
+            "review-thresholds", lambda: cls.objects.order_by("pk").first() or cls(),
+            reads=["roadmap_reviewthresholds"])
+        return copy.copy(kept)  # the caller's own, to change and save
 
 
 def share_field(label, default, help_text):

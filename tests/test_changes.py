@@ -6,6 +6,7 @@ import pytest
 from whobenefits.changes import HISTORY_STAMP, STAMP, TABLE_STAMPS, stamps_renewed
 
 EVIDENCE, PERSONAS = TABLE_STAMPS["evidence_"], TABLE_STAMPS["personas_"]
+THRESHOLDS = TABLE_STAMPS["roadmap_reviewthresholds"]
 
 
 @pytest.mark.parametrize(("sql", "params", "renewed"), [
@@ -15,6 +16,7 @@ EVIDENCE, PERSONAS = TABLE_STAMPS["evidence_"], TABLE_STAMPS["personas_"]
     ('INSERT OR IGNORE INTO "evidence_evidence_items" ("evidence_id") VALUES (%s)', (1,),
      {STAMP, EVIDENCE}),
     ('DELETE FROM "personas_persona" WHERE "id" = %s', (1,), {STAMP, PERSONAS}),
+    ('UPDATE "roadmap_reviewthresholds" SET "evidence_share" = %s', (60,), {STAMP, THRESHOLDS}),
     # History is appended, dated when written; changing or removing records rewrites it.
     ('INSERT INTO "roadmap_historicaltriage" ("history_date") VALUES (%s)', ("now",), {STAMP}),
     ('UPDATE "roadmap_historicalroadmapitem" SET "history_date" = %s WHERE "id" = %s',

@@ -25,6 +25,10 @@ And one token per group of tables (TABLE_STAMPS, by name prefix), renewed by a c
 write to any of them: a value computed from those tables only (the dashboard's listening
 coverage reads the evidence and the personas) is kept per process under their tokens
 (`kept`), so a triage or an edit of the roadmap does not compute it again.
+
+A request reads every token once, in one query, and keeps them until it ends or its own
+connection writes (a write renews a token): what it computes after that read is at least
+as new as them, even when another process writes meanwhile.
 """
 
 import re
@@ -32,14 +36,14 @@ import threading
 import uuid
 from collections import OrderedDict
 
-from django.core.signals import setting_changed
+from django.core.signals import request_finished, request_started, setting_changed
 from django.db import connection
 from django.utils import timezone, translation
 
 STAMP_TABLE = "audit_changestamp"
 STAMP, HISTORY_STAMP = 1, 2  # the rows of STAMP_TABLE: any write; history rewritten
 # More rows: a write to a table whose name starts so renews its row too.
-TABLE_STAMPS = {"evidence_": 3, "personas_": 4}
+TABLE_STAMPS = {"evidence_": 3, "personas_": 4, "roadmap_reviewthresholds": 5}
 # Written while people only read (a login's session, django-axes' log, the task queue's
 # bookkeeping): no page shows them, so they leave the stamp alone.
 UNSTAMPED = {STAMP_TABLE, "django_session", "axes_accessattempt", "axes_accesslog",
@@ -95,6 +99,8 @@ class StampsCommits:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.stamps_due = set()  # what this transaction's writes renew when it commits
+        self.in_request = False
+        self.tokens_read = None  # this request's read of the tokens (see tokens())
         self._stamp_table_ready = False
         self.execute_wrappers.append(self._note_write)
 
@@ -127,6 +133,7 @@ class StampsCommits:
         return super()._commit()
 
     def _renew_stamps(self, rows):
+        self.tokens_read = None
         if self._stamp_table_exists():
             with self.cursor() as cursor:
                 for row in sorted(rows):  # always in one order: no deadlock between writers
@@ -146,29 +153,50 @@ class StampsCommits:
         return self._stamp_table_ready
 
 
+def tokens():
+    """{row of STAMP_TABLE: token}, all in one query, read once per request: again only
+    after this connection renewed one."""
+    read = getattr(connection, "tokens_read", None)
+    if read is not None:
+        return read
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, token FROM audit_changestamp")
+        read = dict(cursor.fetchall())
+    if getattr(connection, "in_request", False):
+        connection.tokens_read = read
+    return read
+
+
 def current_stamp():
     """The token of the last committed write, or None when it cannot vouch for the data: no
     token yet, or this connection has written in a transaction not yet committed (a page
     must show those writes; no token stands for them)."""
     if getattr(connection, "wrote", True):
         return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT token FROM audit_changestamp WHERE id = %s", [STAMP])
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return tokens().get(STAMP)
 
 
 def table_stamps(prefixes):
-    """The tokens of the TABLE_STAMPS rows of `prefixes` ("" for one never renewed yet), in
-    one query; None when this connection has written in a transaction not yet committed."""
+    """The tokens of the TABLE_STAMPS rows of `prefixes` ("" for one never renewed yet);
+    None when this connection has written in a transaction not yet committed."""
     if getattr(connection, "wrote", True):
         return None
-    rows = [TABLE_STAMPS[prefix] for prefix in prefixes]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, token FROM audit_changestamp WHERE id IN "  # noqa: S608
-                       f"({', '.join(['%s'] * len(rows))})", rows)
-        tokens = dict(cursor.fetchall())
-    return tuple(tokens.get(row, "") for row in rows)
+    read = tokens()
+    return tuple(read.get(TABLE_STAMPS[prefix], "") for prefix in prefixes)
+
+
+def _request_started(**kwargs):
+    connection.in_request, connection.tokens_read = True, None
+
+
+def _request_finished(**kwargs):
+    connection.in_request, connection.tokens_read = False, None
+
+
+# Connected here, once, for every request of every process (the tokens are per thread, as
+# its connection is).
+request_started.connect(_request_started)
+request_finished.connect(_request_finished)
 
 
 class KeptValues:

@@ -10,9 +10,16 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from roadmap import roles
-from roadmap.models import Product
+from roadmap.models import Product, ReviewThresholds
 from tests.conftest import logged_in_client
-from tests.factories import make_item, make_person, make_product, review_item, triage
+from tests.factories import (
+    make_item,
+    make_note,
+    make_person,
+    make_product,
+    review_item,
+    triage,
+)
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 LIST = reverse("roadmap:item-list")
@@ -31,6 +38,7 @@ def cached(client, *present):
     assert " OVER " not in read  # no panel read (each counts its items in a window)
     assert 'FROM "roadmap_product" ORDER BY' not in read  # no product menu read
     assert 'SELECT DISTINCT "auth_user"' not in read  # no owner menu read
+    assert read.count("audit_changestamp") == 1  # the stamps, read once for the request
     return first
 
 
@@ -71,3 +79,16 @@ def test_a_new_owner_shows_in_the_bulk_menu_at_once(pm_client, pm):
                            last_name="Novak")
     assertContains(pm_client.get(LIST), f'<option value="{newcomer.pk}">Sam Novak</option>',
                    html=True)
+
+
+def test_changed_thresholds_show_in_the_rows_at_once(pm_client, pm, buyer, user_persona):
+    # The thresholds are kept until they are written (ReviewThresholds.current).
+    item = make_item(title="Approve from email", owner=pm)
+    triage(item, [user_persona], by=pm)
+    make_note(buyer, by=pm, items=[item])
+    make_note(buyer, by=pm, items=[item])
+    cached(pm_client, "Tag disagrees with the evidence (customers 100%)")
+    thresholds = ReviewThresholds.current()
+    thresholds.evidence_min_notes = 3
+    thresholds.save()
+    assertNotContains(pm_client.get(LIST), "Tag disagrees with the evidence (")
