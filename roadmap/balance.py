@@ -192,11 +192,12 @@ class RoadmapBalance:
     `every_horizon` makes both look at all three. Either way an item of a product that
     plans without horizons counts, and each says how many items it left out. Persona
     coverage lists the personas of `products` (a Product queryset, None for all) and the
-    shared ones.
+    shared ones. `scoped` may be items or their ItemTally rows (the same class_mix), and
+    `picks` the PickTally rows of the same filters, which give the reach.
     """
 
     def __init__(self, scoped, counted_horizons, *, every_horizon=False, thresholds=None,
-                 products=None):
+                 products=None, picks=None):
         self.counted_horizons = counted_horizons
         self.every_horizon = every_horizon
         self.thresholds = thresholds or ReviewThresholds.current()
@@ -213,7 +214,7 @@ class RoadmapBalance:
             if not counted_in(self.flag_horizons, horizon=row["horizon"],
                               uses_horizons=row["product__uses_horizons"]):
                 self.flag_left_out.add(row["horizon"], row["items"])
-        self.sides = self._coverage(scoped)
+        self.sides = self._coverage(scoped if picks is None else picks)
 
     def _build_mix(self, rows):
         horizons = [h for h in Horizon if h in self.counted_horizons]
@@ -284,9 +285,9 @@ class RoadmapBalance:
                                   threshold, self.trap_scope_label))
         return traps
 
-    def _coverage(self, scoped):
+    def _coverage(self, picks):
         reach = {}  # (relation, target_id): [items in the counted horizons, items flagged on]
-        for row in scoped.reach():
+        for row in picks.reach():
             counts = reach.setdefault((row.relation, row.target_id), [0, 0])
             if row.horizon in self.counted_horizons:
                 counts[0] += row.items
@@ -389,15 +390,16 @@ class MapCell:
 
 class ValueMap:
     """Items placed by the customer value and user value their triage gives them (two
-    queries: the counts per cell, and the largest items of each cell)."""
+    queries on their ItemTally rows: the counts per cell, and the largest items of each
+    cell)."""
 
     size = 4 * CELL
 
-    def __init__(self, items):
+    def __init__(self, tallies):
         cells = {(c, u): MapCell(c, u) for c in ValueLevel.values for u in ValueLevel.values}
         self.unvalued = 0
-        rows = items.order_by().values(
-            c=F("triage__customer_value"), u=F("triage__user_value")
+        rows = tallies.order_by().values(
+            c=F("customer_value"), u=F("user_value")
         ).annotate(items=Count("pk"), effort=Coalesce(Sum("effort"), 0))
         for row in rows:
             if row["c"] is None or row["u"] is None:
@@ -405,14 +407,12 @@ class ValueMap:
                 continue
             cell = cells[(row["c"], row["u"])]
             cell.items, cell.effort = row["items"], row["effort"]
-        valued = items.filter(triage__customer_value__isnull=False,
-                              triage__user_value__isnull=False)
+        valued = tallies.filter(customer_value__isnull=False, user_value__isnull=False)
         largest = valued.order_by().annotate(
-            c=F("triage__customer_value"), u=F("triage__user_value"),
-            rank=Window(RowNumber(), partition_by=[F("triage__customer_value"),
-                                                   F("triage__user_value")],
+            c=F("customer_value"), u=F("user_value"),
+            rank=Window(RowNumber(), partition_by=[F("customer_value"), F("user_value")],
                         order_by=[F("effort").desc(nulls_last=True), F("pk").asc()]),
-        ).filter(rank__lte=DOTS_PER_CELL).values_list("pk", "title", "effort", "c", "u")
+        ).filter(rank__lte=DOTS_PER_CELL).values_list("pk", "item__title", "effort", "c", "u")
         for pk, title, effort, c, u in sorted(largest, key=lambda row: row[0]):
             cells[(c, u)].place(pk, title, effort)
         self.cells = sorted(cells.values(), key=lambda cell: (-cell.customer_value,

@@ -1260,3 +1260,85 @@ class QuarterPlan(models.Model):
 
     def __str__(self):
         return f"{self.quarter}: {self.items} {self.benefits or 'counted'}"
+
+
+class TallyQuerySet(models.QuerySet):
+    """Tallies narrowed as the dashboard's filters narrow items (ReviewFilterForm.scope and
+    filter): the same fields, so the same methods."""
+
+    for_product = RoadmapItemQuerySet.for_product
+    for_products = RoadmapItemQuerySet.for_products
+    in_horizon = RoadmapItemQuerySet.in_horizon
+    with_status = RoadmapItemQuerySet.with_status
+    open = RoadmapItemQuerySet.open
+    owned_by = RoadmapItemQuerySet.owned_by
+
+
+class ItemTallyQuerySet(TallyQuerySet):
+    def class_mix(self):
+        """RoadmapItemQuerySet.class_mix's rows, from the tallies."""
+        return (
+            self.order_by()
+            .values("product_id", "product__name", "product__uses_horizons", "horizon",
+                    "benefits")
+            .annotate(items=Count("pk"), estimated=Count("effort"), effort=Sum("effort"),
+                      lacking=Count("pk", filter=Q(lacking=True)),
+                      challenged=Count("pk", filter=Q(challenged=True)))
+            .order_by()
+        )
+
+
+class PickTallyQuerySet(TallyQuerySet):
+    def reach(self):
+        """RoadmapItemQuerySet.reach's rows, from the tallies."""
+        rows = (self.order_by().values_list("relation", "target_id", "horizon",
+                                            "product__uses_horizons")
+                .annotate(items=Count("pk")).order_by())
+        return [Reach(*row) for row in rows]
+
+
+def _tallied(model, **kwargs):
+    """A reference the tallies keep without a constraint: the triggers of roadmap/tally.py
+    remove a tally with its item, in the same statement."""
+    return models.ForeignKey(model, on_delete=models.DO_NOTHING, db_constraint=False,
+                             related_name="+", **kwargs)
+
+
+class ItemTally(models.Model):
+    """What the dashboard counts of one item, kept by the database (roadmap/tally.py)."""
+
+    item = models.OneToOneField(RoadmapItem, primary_key=True, on_delete=models.DO_NOTHING,
+                                db_constraint=False, related_name="+")
+    product = _tallied(Product, db_index=False)
+    owner = _tallied(settings.AUTH_USER_MODEL, null=True, db_index=False)
+    status = models.CharField(max_length=12)
+    horizon = models.CharField(max_length=5)
+    benefits = models.CharField(max_length=9)  # its class, or UNTRIAGED
+    effort = models.PositiveSmallIntegerField(null=True)
+    lacking = models.BooleanField()  # LACKS_OTHER_SIDE_VALUE
+    challenged = models.BooleanField()
+    customer_value = models.PositiveSmallIntegerField(null=True)
+    user_value = models.PositiveSmallIntegerField(null=True)
+
+    objects = ItemTallyQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.benefits} item {self.item_id}"
+
+
+class PickTally(models.Model):
+    """One persona (relation "primary" or "indirect") or metric ("metric") an item's triage
+    picks, with what the dashboard's filters read, kept by the database (roadmap/tally.py)."""
+
+    item = _tallied(RoadmapItem)  # indexed: a trigger retallies by item
+    relation = models.CharField(max_length=8)
+    target_id = models.BigIntegerField()
+    product = _tallied(Product, db_index=False)
+    owner = _tallied(settings.AUTH_USER_MODEL, null=True, db_index=False)
+    status = models.CharField(max_length=12)
+    horizon = models.CharField(max_length=5)
+
+    objects = PickTallyQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.relation} {self.target_id} of item {self.item_id}"

@@ -37,7 +37,7 @@ from .forms import (
     queue_url,
 )
 from .history import details_differences, review_differences, triage_differences
-from .models import BalanceTarget, EditConflict, QueueVisit, RoadmapItem
+from .models import BalanceTarget, EditConflict, ItemTally, PickTally, QueueVisit, RoadmapItem
 from .quarters import Quarter
 from .reality import PlanAgainstReality
 from .rows import ItemRows
@@ -324,12 +324,14 @@ def dashboard(request):
 
 def _review_context(request, filters):
     """What the dashboard and its printed page show, in a fixed number of queries."""
-    scoped = filters.scope(RoadmapItem.objects.all())
     items = filters.filter(RoadmapItem.objects.all())
     one_sided = items.one_sided_without_value().for_review()
     challenges = items.challenges_answered_first().for_review()
-    balance = RoadmapBalance(scoped, filters.counted_horizons(),
-                             every_horizon=filters.every_horizon(), products=filters.products())
+    # The counts from the tallies the database keeps (roadmap/tally.py): no joins.
+    tallies = ItemTally.objects.all()
+    balance = RoadmapBalance(filters.scope(tallies), filters.counted_horizons(),
+                             every_horizon=filters.every_horizon(), products=filters.products(),
+                             picks=filters.scope(PickTally.objects.all()))
     panels, added, flags, contents = [], {}, [], []
     for extension in extensions.registered():
         if extension.dashboard_panel:
@@ -340,7 +342,7 @@ def _review_context(request, filters):
             contents += extension.dashboard_contents
     balances = current_and_next(filters.plan_scope(RoadmapItem.objects.all()))
     return {
-        **added, "extension_panels": panels, "value_map": ValueMap(items.open()),
+        **added, "extension_panels": panels, "value_map": ValueMap(filters.filter(tallies).open()),
         "filters": filters, "query": filters_query(request), "balance": balance,
         "balances": balances, "extension_contents": contents,
         "verdicts": product_verdicts(balance, balances[0], flags),
