@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from whobenefits import changes
+
 
 class Side(models.TextChoices):
     """The two sides of every roadmap question: who pays and who works in the product."""
@@ -245,6 +247,15 @@ class Persona(models.Model):
 
     def get_absolute_url(self):
         return reverse("personas:persona-list") + f"#persona-{self.slug}"
+
+    @classmethod
+    def kept_in_order(cls):
+        """{id: persona} of every persona, archived ones too, in their order; kept until
+        one changes (whobenefits/changes.py), for lists that name personas by id. Read
+        only: they are shared."""
+        return changes.kept.get_or_compute(
+            "personas-in-order", lambda: {persona.pk: persona for persona in cls.objects.all()},
+            reads=["personas_"])
 
     @property
     def sides(self):

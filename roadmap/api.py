@@ -104,7 +104,7 @@ class ItemOut(Out):
 
 
 def item_data(item, primary):
-    """ItemOut's fields of an item loaded with for_list() or for_triage_form(), after the
+    """ItemOut's fields of an item with its product, owner, triage and review, after the
     extensions' load_rows, with its primary beneficiaries' ids (see loaded): plain values,
     so a page of 100 items is checked without reading each through ninja's getter."""
     triage, review = item.current_triage(), item.current_review()
@@ -278,8 +278,8 @@ def list_items(request):
     """The roadmap list's items with its filters (invalid ones are a 422), in its order."""
     filters = valid_form(ItemQueryForm(request.GET))
     # The personas' ids come in one narrow query (loaded), not as prefetched personas.
-    return filters.order(filters.filter(RoadmapItem.objects.for_list().select_related(
-        "requesting_persona").prefetch_related(None)))
+    return filters.order(filters.filter(RoadmapItem.objects.select_related(
+        "product", "owner", "triage", "review", "requesting_persona")))
 
 
 @router.post("/items", response={201: ItemOut},

@@ -15,6 +15,7 @@ from django.utils import dateformat
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
+from personas.models import Persona
 from whobenefits.people import person
 
 from .models import BeneficiaryClass, ExternalSource, Horizon, Status
@@ -106,6 +107,7 @@ class ItemRows:
         self.detail_url = url_for_each("roadmap:item-detail")
         self.triage_url = url_for_each("roadmap:triage") if can_triage else None
         self.back_next = back_next
+        self.personas_in_order = Persona.kept_in_order()
 
     def html(self, items):
         return joined((self.row(item) for item in items), "")
@@ -155,7 +157,14 @@ class ItemRows:
             return NONE_SHOWN
         return html_of('<ul class="persona-chips">{}</ul>', joined((
             html_of('<li class="chip side-{}">{}</li>', persona.side, persona.name)
-            for persona in triage.primary_beneficiaries.all()), ""))
+            for persona in self.primary_personas(item)), ""))
+
+    def primary_personas(self, item):
+        """The primary beneficiaries of an item loaded with_primary_ids(), in their order."""
+        if not item.primary_ids:
+            return []
+        picked = {int(pk) for pk in item.primary_ids.split(",")}
+        return [persona for pk, persona in self.personas_in_order.items() if pk in picked]
 
     def status(self, item):
         status = html_of('<span class="status status-{}">{}</span>', item.status,

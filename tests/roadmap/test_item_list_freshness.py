@@ -92,3 +92,27 @@ def test_changed_thresholds_show_in_the_rows_at_once(pm_client, pm, buyer, user_
     thresholds.evidence_min_notes = 3
     thresholds.save()
     assertNotContains(pm_client.get(LIST), "Tag disagrees with the evidence (")
+
+
+def test_a_renamed_persona_shows_in_the_rows_at_once(pm_client, pm, customer_persona):
+    # The rows name the personas from those kept until one changes (Persona.kept_in_order).
+    triage(make_item(title="Audit export", owner=pm), [customer_persona], by=pm)
+    cached(pm_client, '<li class="chip side-customer">IT administrator</li>')
+    customer_persona.name = "Security officer"
+    customer_persona.save()
+    response = pm_client.get(LIST)
+    assertContains(response, '<li class="chip side-customer">Security officer</li>')
+    assertNotContains(response, "IT administrator")
+
+
+def test_between_writes_the_list_makes_a_fixed_number_of_queries(
+        pm_client, pm, customer_persona, django_assert_num_queries):
+    # session, person, roles, the stamps, the count, the page of items (with
+    # product, owner, triage, review and the personas' ids); evidence: sums per side,
+    # revenue. The banner, panels, menus, thresholds and personas are kept.
+    for items in (3, 30):
+        for _ in range(items):
+            triage(make_item(owner=pm), [customer_persona], by=pm)
+        pm_client.get(LIST)
+        with django_assert_num_queries(8):
+            pm_client.get(LIST)

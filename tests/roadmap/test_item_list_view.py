@@ -141,7 +141,8 @@ def test_list_query_count_is_fixed_whatever_the_size(
             if m % 2:
                 triage(item, [customers[m % 10], users[(m + n) % 10]], by=pm)
     # session, person, roles, count, products for the filter,
-    # the page of items (with product, owner, triage, review), their primary personas,
+    # the page of items (with product, owner, triage, review, the personas' ids), the
+    # personas (kept between writes: tests/roadmap/test_item_list_freshness.py),
     # the signed-in PM's challenged items; evidence: thresholds, sums per side, revenue;
     # the bulk edit's owners and products; the current quarter's targets and its mix (the
     # banner); outcomes: the PM's items asking "did it move?"
