@@ -1,5 +1,7 @@
 import pytest
 from django.test import Client
+from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from tests.factories import make_item
 
@@ -65,6 +67,14 @@ def test_the_docs_page_loads_its_assets_from_this_site(pm_client):
     html = response.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "https://" not in html  # no CDN
+
+
+def test_the_docs_page_links_back_to_the_roadmap(pm_client):
+    response = pm_client.get("/api/docs")
+    assertContains(response, '<nav aria-label="Main">')
+    assertContains(response, f'<a href="{reverse("roadmap:item-list")}">Back to the roadmap</a>',
+                   html=True)
+    assertContains(response, '<main id="main">')
 
 
 def test_the_docs_page_sends_people_to_sign_in(client, db):
