@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -16,6 +17,15 @@ class AuditedAdmin(SimpleHistoryAdmin):
         if request.method == "POST":
             raise PermissionDenied("The audit trail is read-only.")
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        # simple-history's own calls select_related() with no names for a model without
+        # tracked foreign keys, which Django deprecates (and which follows every nullable
+        # relation too): name the tracked foreign keys, or none.
+        relations = [field.name for field in history_manager.model.tracked_fields
+                     if isinstance(field, models.ForeignKey)]
+        return history_manager.filter(**{pk_name: object_id}).select_related(
+            "history_user", *relations)
 
     def tracks_many_to_many(self):
         return bool(self.model.history.model._history_m2m_fields)
