@@ -115,8 +115,10 @@ def fast_password_hashing(settings):
 def role_groups(request):
     """Tests that commit (the live server's, the task worker's) flush the database after
     them, the roles' groups (and the built-in archetypes) included: make them again before
-    each of them."""
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
+    each of them, however the test asks for its database."""
+    marker = request.node.get_closest_marker("django_db")
+    if ({"transactional_db", "live_server"} & set(request.fixturenames)
+            or (marker and marker.kwargs.get("transaction"))):
         request.getfixturevalue("transactional_db")
         importlib.import_module("roadmap.migrations.0002_roles").create_roles(apps, None)
         importlib.import_module("roadmap.migrations.0017_balance_targets").install(apps, None)
@@ -217,3 +219,10 @@ def page_data(pm, lead, admin_person):
                                    mapping={"values": {"status": {"Ready": "planned"}}}),
         "running_import": running, "failed_import": failed,
     }
+
+
+def pytest_collection_modifyitems(items):
+    # The real-server tests take a minute or two each: start them first, so that under
+    # xdist the other worker shares out the rest meanwhile, and the pass never ends waiting
+    # on one of them started last.
+    items.sort(key=lambda item: item.get_closest_marker("setup") is None)

@@ -28,7 +28,7 @@ from tests.factories import (
     triage,
 )
 
-pytestmark = pytest.mark.usefixtures("transactional_db")
+pytestmark = pytest.mark.django_db(transaction=True)
 DASHBOARD = reverse("roadmap:dashboard")
 JIRA = (Path(__file__).parent.parent / "imports" / "files" / "jira_current_fields.csv") \
     .read_bytes()

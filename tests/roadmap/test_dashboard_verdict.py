@@ -140,8 +140,9 @@ def test_the_value_maps_table_is_folded_under_the_map(lead_client, pm, buyer, em
     assertContains(response, "<summary>The value map as a table</summary>", html=False)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_verdict_is_fresh_after_a_triage_although_the_dashboard_is_cached(
-        transactional_db, lead_client, pm_client, pm, buyer, employee):
+        lead_client, pm_client, pm, buyer, employee):
     """The verdict is inside the cached #dashboard-results: a write renders it afresh."""
     product = make_product(name="Platform")
     for n in range(2):

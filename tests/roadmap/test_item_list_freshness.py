@@ -21,7 +21,7 @@ from tests.factories import (
     triage,
 )
 
-pytestmark = pytest.mark.usefixtures("transactional_db")
+pytestmark = pytest.mark.django_db(transaction=True)
 LIST = reverse("roadmap:item-list")
 
 

@@ -112,7 +112,7 @@ def planned_last(products=None):
     return row(PlanAgainstReality(products=products), LAST).planned.counts
 
 
-@pytest.mark.usefixtures("transactional_db")
+@pytest.mark.django_db(transaction=True)
 def test_a_begun_quarters_plan_is_counted_once_then_read(pm, django_assert_num_queries):
     buyer = make_persona(side="customer")
     sso = make_item(title="SSO", target_quarter=str(LAST))
@@ -124,7 +124,7 @@ def test_a_begun_quarters_plan_is_counted_once_then_read(pm, django_assert_num_q
         assert planned_last()["customers"] == 1
 
 
-@pytest.mark.usefixtures("transactional_db")
+@pytest.mark.django_db(transaction=True)
 def test_todays_writes_leave_the_kept_plans_as_they_are(pm, django_assert_num_queries):
     buyer, employee = make_persona(side="customer"), make_persona(side="user")
     sso = make_item(title="SSO", target_quarter=str(LAST))
@@ -143,7 +143,7 @@ def test_todays_writes_leave_the_kept_plans_as_they_are(pm, django_assert_num_qu
         assert planned_last() == {"customers": 1, "users": 0, "both": 0, "untriaged": 0}
 
 
-@pytest.mark.usefixtures("transactional_db")
+@pytest.mark.django_db(transaction=True)
 def test_rewritten_history_is_counted_again(pm):
     buyer, employee = make_persona(side="customer"), make_persona(side="user")
     sso = make_item(title="SSO", target_quarter=str(LAST))
@@ -158,7 +158,7 @@ def test_rewritten_history_is_counted_again(pm):
     assert planned_last()["users"] == 0
 
 
-@pytest.mark.usefixtures("transactional_db")
+@pytest.mark.django_db(transaction=True)
 def test_kept_plans_answer_the_product_filter(pm):
     expenses, travel = make_product(name="Expenses"), make_product(name="Travel")
     buyer = make_persona(side="customer")
