@@ -8,6 +8,7 @@ previous versions and many-to-many picks, in a fixed number of queries per model
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from whobenefits.numbers import number_label
 from whobenefits.people import person_label
 
 # Object type (the filter's value) -> model. Every model with history must be here
@@ -221,6 +223,8 @@ def _display(model_field, record, fk_labels):
         return "yes" if value else "no"
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, float | Decimal):
+        return number_label(value)
     return str(value)
 
 

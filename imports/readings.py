@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from outcomes.models import VALUE_DIGITS, VALUE_PLACES, MetricReading, month_of, period_label
 from personas.models import SuccessMetric
 from roadmap.models import Product
+from whobenefits.numbers import number_label
 
 from .items import ERROR, NEW, UNCHANGED, Plan, RowPlan, RowReader
 from .sources import ItemField, normal
@@ -89,8 +90,8 @@ def plan_rows(table, mapping):
             else:
                 plan.error(reader.headers["value"], (
                     f"{metric.name} for {product.name} already has a reading for "
-                    f"{period_label(period)} ({recorded[identity]}): correct it on the "
-                    "readings page; a file never overwrites one."))
+                    f"{period_label(period)} ({number_label(recorded[identity])}): correct it "
+                    "on the readings page; a file never overwrites one."))
                 plan.action = ERROR
             continue
         try:
@@ -103,7 +104,7 @@ def plan_rows(table, mapping):
             plan.action = ERROR
             continue
         plan.action = NEW
-        plan.changes = [["value", "—", str(values["value"])]]
+        plan.changes = [["value", "—", number_label(values["value"])]]
     return Plan(rows=rows, new_products=[], not_in_file=[])
 
 

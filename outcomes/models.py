@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from personas.models import SuccessMetric
 from roadmap.models import EditConflict, Product, RoadmapItem, Status, TriageMetric
+from whobenefits.numbers import number_label
 
 VALUE_DIGITS, VALUE_PLACES = 16, 2
 # A month outside these years is a typo, not a reading.
@@ -121,7 +122,8 @@ class MetricReading(models.Model):
             if taken:
                 errors["period"] = (
                     f"{metric.name} for {product.name} already has a reading for "
-                    f"{period_label(period)} ({taken.value}): correct that one instead.")
+                    f"{period_label(period)} ({number_label(taken.value)}): correct that one "
+                    "instead.")
         if errors:
             raise ValidationError(errors)
 

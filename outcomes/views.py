@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from roadmap.models import EditConflict, RoadmapItem
 from whobenefits.forms import filters_query
+from whobenefits.numbers import number_label
 
 from .forms import (
     CorrectionForm,
@@ -29,7 +30,7 @@ def reading_differences(saved, yours):
     """(label, saved now, yours) where a stale correction differs from the saved reading."""
     if saved.value == yours:
         return []
-    return [("Value", str(saved.value), str(yours))]
+    return [("Value", number_label(saved.value), number_label(yours))]
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,7 +43,7 @@ def reading_list(request):
     form = ReadingForm(request.POST or None) if can_record else None
     if form is not None and form.is_bound and form.is_valid():
         reading = MetricReading.record(**form.cleaned_data, recorded_by=request.user)
-        messages.success(request, f"Recorded {reading}: {reading.value}.")
+        messages.success(request, f"Recorded {reading}: {number_label(reading.value)}.")
         return redirect(request.get_full_path())
     filters = ReadingFilterForm(request.GET)
     readings = filters.filter(MetricReading.objects.for_list())

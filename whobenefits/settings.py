@@ -91,7 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
-            "builtins": ["whobenefits.people", "whobenefits.datetimes"],
+            "builtins": ["whobenefits.people", "whobenefits.datetimes", "whobenefits.numbers"],
         },
     },
 ]

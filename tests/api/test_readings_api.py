@@ -71,8 +71,8 @@ def test_a_stale_correction_is_a_409_with_the_reading_as_it_is(admin_client, adm
                              content_type="application/json")
     assert stale.status_code == 409
     assert stale.json()["current"]["value"] == "1300.00"
-    assert stale.json()["differences"] == [{"field": "Value", "saved": "1300.00",
-                                            "yours": "1250"}]
+    assert stale.json()["differences"] == [{"field": "Value", "saved": "1,300",
+                                            "yours": "1,250"}]
     reading.refresh_from_db()
     assert reading.value == Decimal("1300")
 

@@ -3,18 +3,29 @@
 import csv
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 from simple_history.models import registered_models
 
 from audit.trail import AUDITED_MODELS, audited_model
 from personas.models import Persona
 from roadmap import roles
-from tests.factories import make_item, make_person, make_persona, triage
+from tests.conftest import logged_in_client
+from tests.factories import (
+    make_item,
+    make_metric,
+    make_person,
+    make_persona,
+    make_product,
+    make_reading,
+    make_round,
+    triage,
+)
 
 TRAIL = reverse("audit:trail")
 CSV = reverse("audit:trail-csv")
@@ -172,3 +183,21 @@ def test_a_metrics_kind_change_is_on_the_trail(admin_client, admin_person):
     assert response.status_code == 200
     assertContains(response, "Changed · Success metric")
     assertContains(response, "Net revenue change")
+
+
+def test_trail_shows_numbers_as_the_pages_do(admin_client, admin_person, pm, lead, item):
+    round = make_round([pm, make_person(roles.PRODUCT_MANAGER, username="marco")], [item],
+                       by=lead)
+    # As round.close() keeps it: a kappa computed from the PMs' answers.
+    round.closed_at, round.closed_by, round.class_kappa = timezone.now(), lead, 2 / 3
+    round.agreed_items, round.compared_items = 1, 1
+    round._history_user = lead
+    round.save()
+    make_reading(make_metric(name="Revenue"), make_product(name="Expenses"), "2026-03",
+                 Decimal("181972.98"), by=admin_person)
+    response = admin_client.get(TRAIL)
+    assertContains(response, "<del>—</del> → <ins>0.67</ins>", html=False)
+    assertContains(response, "<ins>181,972.98</ins>", html=False)
+    assertNotContains(response, "0.666")
+    assertContains(logged_in_client(lead).get(reverse("roadmap:dashboard")),
+                   '<td class="num" data-label="Kappa">0.67</td>', html=True)

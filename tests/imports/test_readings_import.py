@@ -67,7 +67,7 @@ def test_a_reading_already_recorded_is_unchanged_or_refused_never_overwritten(
     assert same.rows.get().action == "unchanged"
     other = import_file(csv("Revenue,Expenses,2026-01,999"), None, by=admin_person,
                         kind="readings", commit=False)
-    assert "already has a reading for 2026-01 (100.00): correct it on the readings page" in \
+    assert "already has a reading for 2026-01 (100): correct it on the readings page" in \
         other.rows.get().errors[0][1]
     assert MetricReading.objects.get().value == Decimal("100")
 

@@ -38,8 +38,8 @@ def test_a_stale_admin_correction_is_refused_and_keeps_the_input(admin_client, r
     assertContains(response, "Someone else saved this since you opened it")
     assertContains(response, '<tr><th scope="row">Month</th><td>2026-03</td>'
                              '<td>2026-02</td></tr>', html=True)
-    assertContains(response, '<tr><th scope="row">Value</th><td>130000.00</td>'
-                             '<td>125000</td></tr>', html=True)
+    assertContains(response, '<tr><th scope="row">Value</th><td>130,000</td>'
+                             '<td>125,000</td></tr>', html=True)
     assertContains(response, 'name="value" value="125000"')  # the input stays
     assertContains(response, 'name="version" value="2"')  # saving again replaces theirs
     reading.refresh_from_db()

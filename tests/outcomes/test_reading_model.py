@@ -31,7 +31,7 @@ def test_a_second_reading_for_the_month_is_refused_by_name(revenue, product, adm
     with pytest.raises(ValidationError) as refused:
         make_reading(revenue, product, "2026-03", 1300, by=admin_person)
     assert refused.value.message_dict["period"] == [
-        "Revenue for Expenses already has a reading for 2026-03 (1200.00): correct that one "
+        "Revenue for Expenses already has a reading for 2026-03 (1,200): correct that one "
         "instead."]
     assert MetricReading.objects.get().value == Decimal("1200")
 

@@ -59,7 +59,7 @@ def test_a_change_may_be_below_zero(admin_client, product):
     change = make_metric(side="customer", name="Net revenue change",
                          kind=SuccessMetric.Kind.CHANGE)
     response = admin_client.post(LIST, new_reading(change, product, "-3.5"), follow=True)
-    assertContains(response, "Recorded Net revenue change for Expenses, 2026-03: -3.5.")
+    assertContains(response, "Recorded Net revenue change for Expenses, 2026-03: -3.50.")
     assert MetricReading.objects.get().value == Decimal("-3.5")
 
 

@@ -23,7 +23,7 @@ def product(db):
 def test_an_admin_records_a_reading(admin_client, admin_person, revenue, product):
     response = admin_client.post(LIST, {"metric": revenue.pk, "product": product.pk,
                                         "period": "2026-03", "value": "1200.50"}, follow=True)
-    assertContains(response, "Recorded Revenue for Expenses, 2026-03: 1200.50.")
+    assertContains(response, "Recorded Revenue for Expenses, 2026-03: 1,200.50.")
     reading = MetricReading.objects.get()
     assert (reading.value, reading.recorded_by) == (Decimal("1200.50"), admin_person)
 
@@ -34,7 +34,7 @@ def test_a_second_reading_is_refused_beside_the_month_with_the_input_kept(
     response = admin_client.post(LIST, {"metric": revenue.pk, "product": product.pk,
                                         "period": "2026-03", "value": "777"})
     assert response.status_code == 200
-    assertContains(response, "already has a reading for 2026-03 (1200.00): correct that one")
+    assertContains(response, "already has a reading for 2026-03 (1,200): correct that one")
     assertContains(response, 'value="777"')
     assert MetricReading.objects.get().value == Decimal("1200")
 
@@ -105,7 +105,8 @@ def test_a_stale_correction_is_refused_with_what_differs(admin_client, admin_per
     reading.correct(value=1300, expected_version=1, corrected_by=admin_person)
     response = admin_client.post(reading.get_absolute_url(), {"value": "1250", "version": 1})
     assertContains(response, "Someone else saved this since you opened it")
-    assertContains(response, "1300.00")
+    assertContains(response, '<tr><th scope="row">Value</th><td>1,300</td><td>1,250</td></tr>',
+                   html=True)
     reading.refresh_from_db()
     assert reading.value == Decimal("1300")
 
@@ -129,3 +130,12 @@ def test_values_read_as_the_dashboard_writes_them(admin_client, admin_person, re
     assertContains(listed, '<td data-label="Value" class="num">1,200</td>', html=True)
     assertContains(admin_client.get(reverse("outcomes:reading-edit", args=[reading.pk])),
                    "for Expenses, 2026-03: 181,972.98")
+
+
+def test_a_refused_second_reading_names_the_saved_value_as_the_list_shows_it(
+        admin_client, admin_person, revenue, product):
+    make_reading(revenue, product, "2026-03", Decimal("181972.98"), by=admin_person)
+    response = admin_client.post(LIST, {"metric": revenue.pk, "product": product.pk,
+                                        "period": "2026-03", "value": "5"})
+    assertContains(response, "already has a reading for 2026-03 (181,972.98): correct that one")
+    assertContains(response, '<td data-label="Value" class="num">181,972.98</td>', html=True)
