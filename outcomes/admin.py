@@ -1,10 +1,13 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpResponseRedirect
 
 from audit.admin import AuditedAdmin
+from roadmap.models import EditConflict
 from whobenefits.forms import VersionedForm
 
-from .models import MetricReading, period_label
+from .models import WITHDRAW_REFUSED, MetricReading, period_label
 from .views import reading_differences
 
 
@@ -73,12 +76,39 @@ class MetricReadingAdmin(AuditedAdmin):
             obj.claim_version(form.cleaned_data["version"])
         super().save_model(request, obj, form, change)
 
+    # Deleting withdraws with the version the confirmation page showed (its hidden
+    # `version`, `version-<pk>` for each of a selection; delete_confirmation.html and
+    # delete_selected_confirmation.html beside change_form.html): a reading corrected since
+    # is refused, and nothing of the deletion (its log entries included) is written.
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)  # atomic
+        except EditConflict as refused:
+            return self._refuse_withdrawal(request, refused.current)
+
+    def response_action(self, request, queryset, *args, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().response_action(request, queryset, *args, **kwargs)
+        except EditConflict as refused:
+            return self._refuse_withdrawal(request, refused.current,
+                                           " None of the selected readings was withdrawn.")
+
+    def _refuse_withdrawal(self, request, current, more=""):
+        self.message_user(request, WITHDRAW_REFUSED.format(reading=current) + more,
+                          messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())  # the page again, as it is now
+
     def delete_model(self, request, obj):
-        obj._change_reason = "Withdrawn in the admin"
-        super().delete_model(request, obj)
+        self._withdraw(request, obj, request.POST.get("version", ""))
 
     def delete_queryset(self, request, queryset):
         # One by one: each withdrawal needs its own history record with who did it.
         for reading in queryset:
-            reading._history_user = request.user
-            self.delete_model(request, reading)
+            self._withdraw(request, reading, request.POST.get(f"version-{reading.pk}", ""))
+
+    def _withdraw(self, request, reading, version):
+        # No version (a form from before this check) is never the reading's: refused too.
+        reading.withdraw(expected_version=int(version) if version.isdigit() else 0,
+                         withdrawn_by=request.user, reason="Withdrawn in the admin")

@@ -42,6 +42,11 @@ def period_label(period):
     return period.strftime("%Y-%m")
 
 
+# What a withdrawal refused by MetricReading.withdraw()'s version check says, wherever it is.
+WITHDRAW_REFUSED = ("Someone corrected {reading} since you opened it, so it was not withdrawn: "
+                    "check its value, then try again.")
+
+
 class MetricReadingQuerySet(models.QuerySet):
     def for_products(self, products):
         return self.filter(product__in=products)
@@ -163,7 +168,8 @@ class MetricReading(models.Model):
 
     def withdraw(self, *, expected_version, withdrawn_by, reason=""):
         """Delete the reading as an audited correction: the trail keeps its last value, who
-        withdrew it and why."""
+        withdrew it and why. EditConflict (WITHDRAW_REFUSED to say) when someone corrected it
+        since `expected_version`."""
         with transaction.atomic():
             self.claim_version(expected_version)
             self._history_user = withdrawn_by

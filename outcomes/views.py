@@ -21,7 +21,14 @@ from .forms import (
     ReadingForm,
     WithdrawForm,
 )
-from .models import EmailSettings, ItemOutcome, MetricReading, Verdict, period_label
+from .models import (
+    WITHDRAW_REFUSED,
+    EmailSettings,
+    ItemOutcome,
+    MetricReading,
+    Verdict,
+    period_label,
+)
 
 READINGS_PER_PAGE = 50
 
@@ -94,8 +101,7 @@ def reading_withdraw(request, pk):
             reading.withdraw(expected_version=form.cleaned_data["version"],
                              withdrawn_by=request.user, reason=form.cleaned_data["reason"])
         except EditConflict:
-            messages.error(request, "Someone corrected this reading since you opened it, so "
-                                    "it was not withdrawn: check its value, then try again.")
+            messages.error(request, WITHDRAW_REFUSED.format(reading="this reading"))
             return redirect(reading)
         messages.success(request, f"Withdrew {reading}; the audit trail keeps it.")
         return redirect(reverse("outcomes:reading-list") + f"?product={reading.product_id}")
