@@ -1,5 +1,5 @@
-"""On a phone the quarter pages fit the screen: a wide table scrolls inside its box, the page
-itself never sideways."""
+"""On a phone the quarter pages and the import page fit the screen: a wide table scrolls inside
+its box, the page itself never sideways."""
 
 import pytest
 
@@ -20,4 +20,13 @@ def test_the_targets_and_the_review_fit_a_phone(browser, live_server, log_in, le
     page = log_in(lead)
     page.set_viewport_size(PHONE)
     page.goto(path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_the_import_page_fits_a_phone(log_in, pm):
+    """GitHub's export command, one long line of code, wraps instead of widening the page."""
+    page = log_in(pm)
+    page.set_viewport_size(PHONE)
+    page.goto("/imports/new/")
+    assert page.get_by_text("gh issue list").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
