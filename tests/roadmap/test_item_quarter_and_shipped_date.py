@@ -14,7 +14,6 @@ from tests.factories import import_file, make_item, make_product
 from tests.imports.test_undo import undo_now
 
 LIST = reverse("roadmap:item-list")
-TODAY = timezone.localdate()
 
 
 def edit(client, item, **changes):
@@ -60,8 +59,8 @@ def test_marking_an_item_shipped_dates_it_today(pm_client):
     item = make_item(status=Status.IN_PROGRESS)
     edit(pm_client, item, status="shipped")
     item.refresh_from_db()
-    assert item.shipped_on == TODAY
-    assert item.history.latest("history_id").shipped_on == TODAY
+    assert item.shipped_on == timezone.localdate()
+    assert item.history.latest("history_id").shipped_on == timezone.localdate()
 
 
 def test_the_shipped_date_can_be_corrected_but_not_to_the_future(pm_client):
@@ -69,7 +68,8 @@ def test_the_shipped_date_can_be_corrected_but_not_to_the_future(pm_client):
     edit(pm_client, item, shipped_on="2026-01-15")
     item.refresh_from_db()
     assert item.shipped_on == date(2026, 1, 15)
-    response = edit(pm_client, item, shipped_on=(TODAY + timedelta(days=1)).isoformat())
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = edit(pm_client, item, shipped_on=tomorrow.isoformat())
     assertContains(response, "cannot have shipped in the future")
     item.refresh_from_db()
     assert item.shipped_on == date(2026, 1, 15)
@@ -118,7 +118,8 @@ def test_bulk_edit_plans_the_ticked_items_for_a_quarter_and_ships_them(pm_client
                           "bulk-target_quarter": current, "bulk-status": "shipped"})
     for item in (first, second):
         item.refresh_from_db()
-        assert (item.target_quarter, item.status, item.shipped_on) == (current, "shipped", TODAY)
+        today = timezone.localdate()
+        assert (item.target_quarter, item.status, item.shipped_on) == (current, "shipped", today)
     pm_client.post(LIST, {"bulk-items": [f"{first.pk}:{first.version}"],
                           "bulk-target_quarter": "nobody"})
     first.refresh_from_db()
@@ -129,7 +130,7 @@ def test_an_import_that_reopens_an_item_clears_its_date_and_undo_brings_it_back(
     product = make_product(name="Platform")
     import_file(b"Key,Title,Status\nP-1,SSO,Done\n", product, by=pm)
     item = RoadmapItem.objects.get()
-    assert item.shipped_on == TODAY
+    assert item.shipped_on == timezone.localdate()
     RoadmapItem.objects.filter(pk=item.pk).update(shipped_on=date(2026, 2, 1))
     reopened = import_file(b"Key,Title,Status\nP-1,SSO,Doing\n", product, by=pm)
     assert reopened.status == BacklogImport.State.IMPORTED
