@@ -136,6 +136,19 @@ def test_admins_thresholds_decide_the_flag(pm, item, buyer, employee):
     assert demand(item).mismatch == Mismatch.NONE
 
 
+def test_each_thresholds_count_with_their_own_numbers_one_after_another(
+        pm, item, buyer, employee):
+    # The statement is kept per thresholds: going back to one kept before reads it again.
+    triage(item, [employee], by=pm)
+    for _ in range(3):
+        make_note(buyer, by=pm, items=[item])
+    make_note(employee, by=pm, items=[item])  # 3 of 4 weight from customers: 75%
+    lenient, strict = ReviewThresholds(evidence_share=70), ReviewThresholds(evidence_share=80)
+    flags = [demand_for([item.pk], thresholds=thresholds)[item.pk].mismatch
+             for thresholds in (lenient, strict, lenient, strict)]
+    assert flags == [Mismatch.CUSTOMER_EVIDENCE, Mismatch.NONE] * 2
+
+
 def test_untriaged_items_are_never_flagged(pm, item, buyer):
     make_note(buyer, by=pm, items=[item])
     make_note(buyer, by=pm, items=[item])
