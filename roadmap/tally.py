@@ -9,9 +9,15 @@ then scan one narrow table each instead of joining the items to their triages, r
 picks (ItemTally, PickTally in roadmap/models.py).
 
 Triggers on the six tables the rows come from retally an item whenever a row of it is
-inserted, updated or deleted: a form, QuerySet.update(), bulk_create() in an import, the
-admin, a raw statement alike, so no write path can leave them stale. `rebuild()` (the
-`retally` management command) counts them all again from scratch.
+inserted or deleted, or an update changes a column the tallies read (READS): a form,
+QuerySet.update(), bulk_create() in an import, the admin, a raw statement alike, so no write
+path can leave them stale, and a title edit or a version bump costs nothing. `rebuild()`
+(the `retally` management command) counts them all again from scratch.
+
+Migrations run this module's SQL: 0020 installed triggers that retallied on every update
+(`update_of=None`), 0021 narrowed them to READS. Change the SQL here and those migrations
+would install something else on a fresh database (tests/roadmap/test_tallies.py pins what
+they run): give the old migrations a frozen copy of what they ran, and add a migration.
 """
 # ruff: noqa: S608  (only constant table and column names go into the SQL, never a value)
 
@@ -42,6 +48,15 @@ SOURCES = {
     **{table: "(SELECT item_id FROM roadmap_triage WHERE id = {row}.triage_id)"
        for _, table, _ in PICKS},
 }
+# The columns of each of them that the statements below read (a test compares): an update
+# that changes none of them leaves every tally as it was, so it does not retally.
+READS = {
+    "roadmap_roadmapitem": ("id", "product_id", "owner_id", "status", "horizon", "effort"),
+    "roadmap_triage": ("id", "item_id", "beneficiary_class", "value_for_other_side",
+                       "customer_value", "user_value"),
+    "roadmap_review": ("item_id", "verdict"),
+    **{table: ("triage_id", column) for _, table, column in PICKS},
+}
 
 
 def pick_rows(relation, table, column):
@@ -64,7 +79,7 @@ def retally_statements(items=None):
     ]
 
 
-def postgresql_triggers():
+def postgresql_functions():
     statements = [
         "CREATE OR REPLACE FUNCTION roadmap_retally(retallied bigint) RETURNS void AS $$"
         " BEGIN " + " ".join(s + ";" for s in retally_statements("retallied")) +
@@ -72,50 +87,80 @@ def postgresql_triggers():
     ]
     for table, item in SOURCES.items():
         old, new = item.format(row="OLD"), item.format(row="NEW")
-        statements += [
+        statements.append(
             f"CREATE OR REPLACE FUNCTION {table}_retally() RETURNS trigger AS $$ BEGIN"
             f" IF TG_OP <> 'INSERT' THEN PERFORM roadmap_retally({old}); END IF;"
             f" IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND {old} IS DISTINCT FROM {new})"
             f" THEN PERFORM roadmap_retally({new}); END IF;"
-            f" RETURN NULL; END $$ LANGUAGE plpgsql",
-            f"CREATE TRIGGER {table}_retally AFTER INSERT OR UPDATE OR DELETE ON {table}"
-            f" FOR EACH ROW EXECUTE FUNCTION {table}_retally()",
-        ]
+            f" RETURN NULL; END $$ LANGUAGE plpgsql")
     return statements
 
 
-def sqlite_triggers():
-    statements = []
+def triggers(vendor, update_of=READS):
+    """Each trigger that keeps the tallies, as (name, table, the SQL that creates it).
+
+    An update retallies when it changes one of `update_of[table]`'s columns: an UPDATE OF
+    trigger (skips a statement that sets none of them, as a version bump) with a WHEN (skips
+    a save() that sets them all, unchanged). With `update_of=None` every update retallies,
+    as migration 0020 installed them."""
+    created = []
     for table, item in SOURCES.items():
+        update, when = "UPDATE", ""
+        if update_of:
+            update += f" OF {', '.join(update_of[table])}"
+            differs = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+            when = " WHEN (" + " OR ".join(f"OLD.{column} {differs} NEW.{column}"
+                                          for column in update_of[table]) + ")"
+        if vendor == "postgresql":
+            events = [("", "INSERT OR DELETE", ""), ("_update", update, when)
+                      ] if update_of else [("", "INSERT OR UPDATE OR DELETE", "")]
+            created += [(f"{table}_retally{suffix}", table,
+                         f"AFTER {event} ON {table} FOR EACH ROW{guard}"
+                         f" EXECUTE FUNCTION {table}_retally()")
+                        for suffix, event, guard in events]
+            continue
         old, new = item.format(row="OLD"), item.format(row="NEW")
-        for operation, items in [("INSERT", new), ("UPDATE", f"{old}, {new}"), ("DELETE", old)]:
+        for operation, event, guard, items in [("insert", "INSERT", "", new),
+                                               ("update", update, when, f"{old}, {new}"),
+                                               ("delete", "DELETE", "", old)]:
             body = " ".join(s + ";" for s in retally_statements(items))
-            statements.append(f"CREATE TRIGGER {table}_retally_{operation.lower()} AFTER"
-                              f" {operation} ON {table} FOR EACH ROW BEGIN {body} END")
-    return statements
+            created.append((f"{table}_retally_{operation}", table,
+                            f"AFTER {event} ON {table} FOR EACH ROW{guard} BEGIN {body} END"))
+    return [(name, table, f"CREATE TRIGGER {name} {how}") for name, table, how in created]
 
 
-def drop_triggers_statements(vendor):
-    if vendor == "postgresql":
-        return [*(f"DROP TRIGGER IF EXISTS {table}_retally ON {table}" for table in SOURCES),
-                *(f"DROP FUNCTION IF EXISTS {table}_retally()" for table in SOURCES),
-                "DROP FUNCTION IF EXISTS roadmap_retally(bigint)"]
-    return [f"DROP TRIGGER IF EXISTS {table}_retally_{operation}" for table in SOURCES
-            for operation in ["insert", "update", "delete"]]
+def drop_trigger(vendor, name, table):
+    return f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if vendor == "postgresql" else "")
 
 
-def install(schema_editor):
+def install(schema_editor, update_of=READS):
     """Create the triggers (the migration that adds the tallies), then count them all."""
     vendor = schema_editor.connection.vendor
-    for statement in postgresql_triggers() if vendor == "postgresql" else sqlite_triggers():
-        schema_editor.execute(statement, params=None)
-    for statement in retally_statements():
+    for statement in [*(postgresql_functions() if vendor == "postgresql" else []),
+                      *(create for _, _, create in triggers(vendor, update_of)),
+                      *retally_statements()]:
         schema_editor.execute(statement, params=None)
 
 
-def uninstall(schema_editor):
-    for statement in drop_triggers_statements(schema_editor.connection.vendor):
+def uninstall(schema_editor, update_of=READS):
+    vendor = schema_editor.connection.vendor
+    statements = [drop_trigger(vendor, name, table)
+                  for name, table, _ in triggers(vendor, update_of)]
+    if vendor == "postgresql":
+        statements += [*(f"DROP FUNCTION IF EXISTS {table}_retally()" for table in SOURCES),
+                       "DROP FUNCTION IF EXISTS roadmap_retally(bigint)"]
+    for statement in statements:
         schema_editor.execute(statement, params=None)
+
+
+def replace_triggers(schema_editor, update_of, then):
+    """Replace the triggers installed with `update_of` by those with `then` (a migration
+    that changes what an update must change). The tallies stay right: both count alike."""
+    vendor = schema_editor.connection.vendor
+    for name, table, _ in triggers(vendor, update_of):
+        schema_editor.execute(drop_trigger(vendor, name, table), params=None)
+    for _, _, create in triggers(vendor, then):
+        schema_editor.execute(create, params=None)
 
 
 def rebuild():
