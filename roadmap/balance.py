@@ -7,8 +7,8 @@ of queries for ten items or ten thousand.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Sum, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, F, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from personas.models import Persona, PersonaSide, SuccessMetric
@@ -19,6 +19,7 @@ from .models import (
     BeneficiaryClass,
     Horizon,
     ReviewThresholds,
+    RoadmapItem,
     ValueLevel,
     counted_in,
 )
@@ -42,6 +43,7 @@ class Mix:
     """How many items, and how much effort, one slice of the roadmap has per class."""
 
     label: str
+    product_id: int | None = None  # the product of a per-product mix
     items: dict = field(default_factory=lambda: dict.fromkeys(MIX_KEYS, 0))
     effort: dict = field(default_factory=lambda: dict.fromkeys(MIX_KEYS, 0))
     estimated: int = 0
@@ -227,7 +229,7 @@ class RoadmapBalance:
             self.overall.add(row)
             self.per_horizon[row["horizon"]].add(row)
             self.per_product.setdefault(
-                row["product_id"], Mix(row["product__name"])
+                row["product_id"], Mix(row["product__name"], row["product_id"])
             ).add(row)
         self.per_product = sorted(self.per_product.values(), key=lambda mix: mix.label)
         self.per_horizon = list(self.per_horizon.values())
@@ -391,7 +393,7 @@ class MapCell:
 class ValueMap:
     """Items placed by the customer value and user value their triage gives them (two
     queries on their ItemTally rows: the counts per cell, and the largest items of each
-    cell)."""
+    filled cell; one when no item has both values)."""
 
     size = 4 * CELL
 
@@ -407,12 +409,15 @@ class ValueMap:
                 continue
             cell = cells[(row["c"], row["u"])]
             cell.items, cell.effort = row["items"], row["effort"]
-        valued = tallies.filter(customer_value__isnull=False, user_value__isnull=False)
-        largest = valued.order_by().annotate(
-            c=F("customer_value"), u=F("user_value"),
-            rank=Window(RowNumber(), partition_by=[F("customer_value"), F("user_value")],
-                        order_by=[F("effort").desc(nulls_last=True), F("pk").asc()]),
-        ).filter(rank__lte=DOTS_PER_CELL).values_list("pk", "item__title", "effort", "c", "u")
+        # The largest items of each filled cell, a cell at a time: each part walks the index
+        # on the cell and effort (roadmap_itemtally_cell_effort) and stops at its twelfth
+        # item, where ranking every valued item sorted all of them (22,000 at 50,000 items).
+        parts = [RoadmapItem.objects.filter(pk__in=tallies.filter(
+                     customer_value=c, user_value=u).order_by(
+                     F("effort").desc(nulls_last=True), "pk").values("pk")[:DOTS_PER_CELL])
+                 .order_by().values_list("pk", "title", "effort", Value(c), Value(u))
+                 for (c, u), cell in cells.items() if cell.items]
+        largest = parts[0].union(*parts[1:], all=True).order_by() if parts else []
         for pk, title, effort, c, u in sorted(largest, key=lambda row: row[0]):
             cells[(c, u)].place(pk, title, effort)
         self.cells = sorted(cells.values(), key=lambda cell: (-cell.customer_value,

@@ -351,7 +351,7 @@ def _review_context(request, filters):
         # The one-click switch between counting the near horizons and every horizon.
         "switch_query": filters_query(
             request, count=None if balance.every_horizon else EVERY_HORIZON),
-        "one_sided": _first(one_sided, DASHBOARD_LIST_LIMIT),
+        "one_sided": _first_by_product(one_sided, balance, DASHBOARD_LIST_LIMIT),
         "one_sided_count": balance.overall.lacking,
         "challenges": _first(challenges, DASHBOARD_LIST_LIMIT),
         "can_review": request.user.has_perm("roadmap.review_roadmapitem"),
@@ -363,6 +363,30 @@ def _first(items, limit):
     """The first `limit` of `items`, in their order, in one query. A narrow subquery picks
     their ids, so the wide joins (owner, triage, review, reviewer) touch only those rows."""
     return items.filter(pk__in=items.values("pk")[:limit])
+
+
+def _first_by_product(one_sided, balance, limit):
+    """The first `limit` of the `one_sided` items (in their order: product name, then
+    title), read from only the products they come from, each in title order.
+
+    The balance counted them per product (by name): the first products whose counts reach
+    `limit` hold them all, and one product's items in title order walk its (product, title)
+    index and stop at the limit, where ordering every one-sided item by product name and
+    title read them all (8,400 open ones at 50,000 items)."""
+    wanted, counted = [], 0
+    for mix in balance.per_product:
+        if counted >= limit:
+            break
+        if mix.lacking:
+            wanted.append(mix.product_id)
+            counted += mix.lacking
+    parts = [RoadmapItem.objects.filter(pk__in=one_sided.filter(product_id=product_id).order_by(
+                 "title", "pk").values("pk")[:limit]).order_by().values("pk")
+             for product_id in wanted]
+    if not parts:
+        return RoadmapItem.objects.none()
+    return one_sided.filter(pk__in=parts[0].union(*parts[1:], all=True) if parts[1:] else
+                            parts[0])[:limit]
 
 
 @require_GET

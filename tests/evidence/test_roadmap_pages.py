@@ -12,6 +12,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from personas.models import Archetype
+from roadmap.models import Triage
 from tests.factories import make_company, make_item, make_note, make_persona, triage
 
 LIST = reverse("roadmap:item-list")
@@ -181,6 +182,7 @@ def test_dashboard_query_count_is_fixed_with_evidence(lead_client, pm, buyer, em
         for _ in range(n):
             item = make_item(horizon="later")
             triage(item, [employee], by=pm)
+            Triage.objects.filter(item=item).update(customer_value=1, user_value=2)  # mapped
             company = make_company(renewal_date=timezone.localdate() + timedelta(days=10))
             make_note(buyer, by=pm, items=[item], company=company)
             make_note(buyer, by=pm, items=[item], company=company)

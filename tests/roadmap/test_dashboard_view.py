@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
-from roadmap.models import ReviewThresholds, RoadmapItem
+from roadmap.models import ReviewThresholds, RoadmapItem, Triage
 from tests.factories import (
     make_item,
     make_metric,
@@ -188,6 +188,49 @@ def test_one_sided_items_without_value_are_listed_with_their_owner(lead_client, 
     response = lead_client.get(URL)
     assert [item.title for item in response.context["one_sided"]] == ["SSO"]
     assertContains(response, "Owner: Priya Menon")
+
+
+def test_the_one_sided_list_shows_the_first_ten_by_product_then_title(lead_client, pm):
+    buyer = make_persona(side="customer")
+    zeta, alpha, beta = (make_product(name=name) for name in ["Zeta", "Alpha", "Beta"])
+    titles = {}
+    for product, count in [(zeta, 4), (beta, 12), (alpha, 3)]:  # created out of name order
+        for n in range(count):
+            title = f"{product.name} {chr(ord('z') - n)}"  # created out of title order
+            item = make_item(title=title, product=product, horizon=["now", "next"][n % 2])
+            triage(item, [buyer], by=pm)
+            titles.setdefault(product.name, []).append(title)
+        stated = make_item(title=f"{product.name} a", product=product)  # states its value
+        triage(stated, [buyer], by=pm, value="It keeps the renewal.")
+    first = sorted(titles["Alpha"]) + sorted(titles["Beta"])[:7]
+    response = lead_client.get(URL)
+    assert [item.title for item in response.context["one_sided"]] == first
+    assert response.context["one_sided_count"] == 19
+    response = lead_client.get(URL, {"horizon": "next"})
+    assert [item.title for item in response.context["one_sided"]] == (
+        sorted(titles["Alpha"][1::2]) + sorted(titles["Beta"][1::2]) + sorted(
+            titles["Zeta"][1::2])[:3])
+    response = lead_client.get(URL, {"status": "shipped"})
+    assert list(response.context["one_sided"]) == []
+
+
+def test_the_value_map_dots_the_largest_items_of_each_cell(lead_client, pm):
+    buyer = make_persona(side="customer")
+    efforts = [None, *range(1, 14), 2]  # 15 items in one cell, two of effort 2
+    items = [make_item(effort=effort) for effort in efforts]
+    few = [make_item(effort=effort) for effort in [None, 2]]
+    for item in items + few:
+        triage(item, [buyer], by=pm)
+    Triage.objects.filter(item__in=items).update(customer_value=3, user_value=0)
+    Triage.objects.filter(item__in=few).update(customer_value=1, user_value=2)
+    cells = {(cell.customer_value, cell.user_value): cell
+             for cell in lead_client.get(URL).context["value_map"].cells}
+    # Effort descending, the unestimated last, ties by age: 13 down to 3, then the older 2.
+    largest = sorted(items[1:], key=lambda item: (-item.effort, item.pk))[:12]
+    assert {dot.item_id for dot in cells[(3, 0)].dots} == {item.pk for item in largest}
+    assert cells[(3, 0)].items == 15 and cells[(3, 0)].more == 3
+    assert {dot.item_id for dot in cells[(1, 2)].dots} == {item.pk for item in few}
+    assert not cells[(0, 0)].dots
 
 
 def test_persona_coverage_flags_personas_left_out_of_now_and_next(lead_client, roadmap):
@@ -389,14 +432,17 @@ def test_dashboard_query_count_is_fixed_whatever_the_size(
             elif m % 4 == 2:
                 triage(item, [users[m % 8]], by=pm)
                 review_item(item, "challenged", "Why?", lead)
+    # Valued in two cells: the value map reads the largest items of each filled cell.
+    Triage.objects.filter(item__horizon="now").update(customer_value=3, user_value=1)
+    Triage.objects.filter(item__horizon="next").update(customer_value=0, user_value=2)
     ReviewThresholds.current()
     lead_client.get(URL)  # begun quarters' plans are counted once, then kept (their tests)
     # session, person, roles, thresholds, class mix (which also counts the
     # one-sided items), active personas, persona and metric reach (one query), active
     # metrics, products and owners for the filter menus, one-sided list, challenges; the
-    # value map (cells, largest items); evidence (by the same thresholds): mismatched items
-    # with their count, renewals at risk with their count, listening (tests/evidence counts
-    # the rest);
+    # value map (cells, the largest items of the filled ones); evidence (by the same
+    # thresholds): mismatched items with their count, renewals at risk with their count,
+    # listening (tests/evidence counts the rest);
     # this quarter's and next's targets and their mix; plan against reality (the plans, what
     # shipped); calibration: the closed rounds and the target agreement;
     # outcomes: the readings, did it move per class (tests/outcomes counts the rest)
