@@ -39,24 +39,39 @@ def logged_in_client(person):
     return client
 
 
+# The people of the role fixtures below, by fixture name.
+PEOPLE = {
+    "pm": (roles.PRODUCT_MANAGER, {"username": "pm", "first_name": "Priya", "last_name": "Menon"}),
+    "lead": (roles.TEAM_LEAD, {"username": "lead", "first_name": "Lena", "last_name": "Schmidt"}),
+    "admin_person": (roles.ADMIN, {"username": "admin", "first_name": "Ada",
+                                   "last_name": "Okafor"}),
+    "no_role_person": (None, {"username": "visitor"}),
+}
+
+
+def make_role_person(name):
+    role, fields = PEOPLE[name]
+    return make_person(role, **fields)
+
+
 @pytest.fixture
 def pm(db):
-    return make_person(roles.PRODUCT_MANAGER, username="pm", first_name="Priya", last_name="Menon")
+    return make_role_person("pm")
 
 
 @pytest.fixture
 def lead(db):
-    return make_person(roles.TEAM_LEAD, username="lead", first_name="Lena", last_name="Schmidt")
+    return make_role_person("lead")
 
 
 @pytest.fixture
 def admin_person(db):
-    return make_person(roles.ADMIN, username="admin", first_name="Ada", last_name="Okafor")
+    return make_role_person("admin_person")
 
 
 @pytest.fixture
 def no_role_person(db):
-    return make_person(None, username="visitor")
+    return make_role_person("no_role_person")
 
 
 @pytest.fixture
@@ -105,10 +120,28 @@ def item(db, pm):
     return make_item(title="Single sign-on", owner=pm)
 
 
+# Real hashing takes ~0.3 s a person; tests check roles, not hashing strength.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    # Real hashing takes ~0.3 s a person; tests check roles, not hashing strength.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def make_role_groups():
+    """The roles' groups and the built-in archetypes, as the migrations make them (a flush
+    deletes them)."""
+    importlib.import_module("roadmap.migrations.0002_roles").create_roles(apps, None)
+    importlib.import_module("roadmap.migrations.0017_balance_targets").install(apps, None)
+    importlib.import_module("imports.migrations.0002_roles").grant(apps, None)
+    importlib.import_module("evidence.migrations.0002_roles").grant(apps, None)
+    importlib.import_module("outcomes.migrations.0002_roles").grant(apps, None)
+    importlib.import_module("outcomes.migrations.0003_item_outcome").grant(apps, None)
+    importlib.import_module("tokens.migrations.0002_roles").grant(apps, None)
+    importlib.import_module("calibration.migrations.0002_roles").grant(apps, None)
+    importlib.import_module("personas.migrations.0003_archetypes").create_built_ins(apps, None)
+    importlib.import_module("personas.migrations.0005_archetype_roles").grant(apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -120,17 +153,7 @@ def role_groups(request):
     if ({"transactional_db", "live_server"} & set(request.fixturenames)
             or (marker and marker.kwargs.get("transaction"))):
         request.getfixturevalue("transactional_db")
-        importlib.import_module("roadmap.migrations.0002_roles").create_roles(apps, None)
-        importlib.import_module("roadmap.migrations.0017_balance_targets").install(apps, None)
-        importlib.import_module("imports.migrations.0002_roles").grant(apps, None)
-        importlib.import_module("evidence.migrations.0002_roles").grant(apps, None)
-        importlib.import_module("outcomes.migrations.0002_roles").grant(apps, None)
-        importlib.import_module("outcomes.migrations.0003_item_outcome").grant(apps, None)
-        importlib.import_module("tokens.migrations.0002_roles").grant(apps, None)
-        importlib.import_module("calibration.migrations.0002_roles").grant(apps, None)
-        importlib.import_module("personas.migrations.0003_archetypes").create_built_ins(
-            apps, None)
-        importlib.import_module("personas.migrations.0005_archetype_roles").grant(apps, None)
+        make_role_groups()
 
 
 @pytest.fixture
@@ -155,6 +178,10 @@ def run_tasks(transactional_db):
 @pytest.fixture
 def page_data(pm, lead, admin_person):
     """The objects the URLs and states of tests/pages.py name."""
+    return make_page_data(pm, lead, admin_person)
+
+
+def make_page_data(pm, lead, admin_person):
     buyer = make_persona(side="customer", name="Economic buyer")
     employee = make_persona(side="user", name="Field employee")
     product = make_product(name="Expenses")
