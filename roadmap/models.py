@@ -557,6 +557,9 @@ class RoadmapItem(models.Model):
             # A page of one product's list, in title order, without sorting every match.
             models.Index(fields=["product", "horizon", "title", "id"]),
             models.Index(fields=["product", "title", "id"]),
+            # The PM's shipped items, oldest first, for "Did it move?" on the list (outcomes).
+            models.Index(fields=["owner", "shipped_on", "id"], name="item_shipped_by_owner",
+                         condition=Q(status=Status.SHIPPED)),
         ]
 
     def __str__(self):
