@@ -78,13 +78,12 @@ class EvidenceExtension(RoadmapExtension):
         from .schemas import DemandOut
 
         return {"demand": DemandOut.data(item.demand),
-                "evidence_mismatch": item.evidence_mismatch}
+                "evidence_mismatch": mismatch_data(item, item.demand)}
 
     def load_rows(self, items):
         demands = counted.demand_for([item.pk for item in items])
         for item in items:
             item.demand = demands[item.pk]
-            item.evidence_mismatch = mismatch_data(item, item.demand)
 
     def list_row_cells(self, item):
         demand = item.demand

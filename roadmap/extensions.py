@@ -74,7 +74,8 @@ class RoadmapExtension:
         return items
 
     def load_rows(self, items):
-        """Attach what the cells show to each item of one page (or one export chunk)."""
+        """Attach what the cells show to each item of one page (or one export chunk): model
+        instances, or the list's rows (roadmap.rows.ListedItem), so read only their `pk`."""
 
     # The roadmap list: a panel above the filters for the signed-in person (like "Challenged
     # items you own"), and what it reads.

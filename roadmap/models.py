@@ -218,6 +218,16 @@ QUEUE_ORDERS = {
 }
 
 
+# What a row of the roadmap list reads (RoadmapItemQuerySet.for_list()).
+LIST_FIELDS = (
+    "id", "version", "title", "product__name", "external_source", "external_key",
+    "external_url", "labels", "status", "horizon", "target_quarter", "effort", "shipped_on",
+    "owner", "owner__username", "owner__first_name", "owner__last_name",
+    "triage", "triage__beneficiary_class", "triage__value_for_other_side",
+    "review", "review__verdict", "review__comment", "review__answered_at", "primary_ids",
+)
+
+
 class RoadmapItemQuerySet(models.QuerySet):
     def for_product(self, product):
         return self.filter(product=product)
@@ -276,9 +286,11 @@ class RoadmapItemQuerySet(models.QuerySet):
         return self.filter(LACKS_OTHER_SIDE_VALUE)
 
     def for_list(self):
-        """What the roadmap list shows, in one query (its personas by id: roadmap/rows.py
-        names them)."""
-        return self.select_related("product", "owner", "triage", "review").with_primary_ids()
+        """What the roadmap list shows, in one query, as rows (dicts of LIST_FIELDS), not
+        model instances: making the page's 250 instances (items, products, owners, triages,
+        reviews) cost more than reading them. roadmap/rows.py builds the rows and names the
+        personas from their ids. Filter and order before: this ends the queryset."""
+        return self.with_primary_ids().values(*LIST_FIELDS)
 
     def with_primary_ids(self):
         """Each item with `primary_ids`: its primary beneficiaries' ids as text ("3,7", in

@@ -10,6 +10,7 @@ other pages: their partials in roadmap/item_list.html call the functions here.
 
 from html import escape
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.safestring import SafeString
@@ -18,7 +19,7 @@ from django.utils.text import Truncator
 from personas.models import Persona
 from whobenefits.people import person
 
-from .models import BeneficiaryClass, ExternalSource, Horizon, Status
+from .models import BeneficiaryClass, ExternalSource, Horizon, Review, Status, Triage
 
 # Stands in for an item's id in the one reverse() a page makes per link.
 _ANY_PK = 4242424242
@@ -97,8 +98,68 @@ def item_source(item):
     return joined([source, labels])
 
 
+class ListedTriage:
+    """The triage a list row shows: its class and whether it states value for the other
+    side, with Triage's own rules for them."""
+
+    is_one_sided = Triage.is_one_sided
+    lacks_other_side_value = Triage.lacks_other_side_value
+
+    def __init__(self, beneficiary_class, value_for_other_side):
+        self.beneficiary_class = beneficiary_class
+        self.value_for_other_side = value_for_other_side
+
+
+class ListedReview:
+    """The review a list row shows: its verdict, comment and answer, with Review's rules."""
+
+    Verdict = Review.Verdict
+    is_open_challenge = Review.is_open_challenge
+    is_answered_challenge = Review.is_answered_challenge
+
+    def __init__(self, verdict, comment, answered_at):
+        self.verdict, self.comment, self.answered_at = verdict, comment, answered_at
+
+
+class ListedItem:
+    """One row of the list as read (a dict of LIST_FIELDS): what the row and the extensions'
+    load_rows read of an item (`pk`, the fields, current_triage(), current_review()), and
+    what load_rows attaches to it."""
+
+    def __init__(self, row, owner):
+        self.__dict__.update(row)
+        self.pk, self.owner = row["id"], owner
+        self.triage = (ListedTriage(row["triage__beneficiary_class"],
+                                    row["triage__value_for_other_side"])
+                       if row["triage"] is not None else None)
+        self.review = (ListedReview(row["review__verdict"], row["review__comment"],
+                                    row["review__answered_at"])
+                       if row["review"] is not None else None)
+
+    def current_triage(self):
+        return self.triage
+
+    def current_review(self):
+        return self.review
+
+
+def listed_items(rows):
+    """A ListedItem of each row of RoadmapItemQuerySet.for_list(); each owner named once."""
+    people, owners = get_user_model(), {}
+    listed = []
+    for row in rows:
+        owner_id = row["owner"]
+        if owner_id is not None and owner_id not in owners:
+            owners[owner_id] = people(pk=owner_id, username=row["owner__username"],
+                                      first_name=row["owner__first_name"],
+                                      last_name=row["owner__last_name"])
+        listed.append(ListedItem(row, owners.get(owner_id)))
+    return listed
+
+
 class ItemRows:
-    """Builds the rows of one page of the list: what every row shares is worked out once."""
+    """Builds the rows of one page of the list (ListedItems): what every row shares is
+    worked out once."""
 
     def __init__(self, *, bulk, bulk_error, selected, can_triage, back_next, extensions):
         self.bulk, self.selected = bulk, selected
@@ -124,7 +185,7 @@ class ItemRows:
             '<td data-label="Quarter" class="nowrap">{}</td>\n'
             '<td data-label="Effort" class="num">{}</td>\n'
             '<td data-label="Owner">{}</td>\n{}</tr>\n',
-            pk, self.tick(item), self.detail_url(pk), pk, item.title, item.product.name,
+            pk, self.tick(item), self.detail_url(pk), pk, item.title, item.product__name,
             item_source(item), self.who_benefits(item), self.personas(item),
             self.status(item), HORIZONS.get(item.horizon, item.horizon),
             item.target_quarter or "—", "—" if item.effort is None else item.effort,

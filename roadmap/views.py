@@ -11,6 +11,7 @@ from django.template.defaultfilters import pluralize, urlencode
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, push_url
@@ -40,7 +41,7 @@ from .history import details_differences, review_differences, triage_differences
 from .models import BalanceTarget, EditConflict, ItemTally, PickTally, QueueVisit, RoadmapItem
 from .quarters import Quarter
 from .reality import PlanAgainstReality
-from .rows import ItemRows
+from .rows import ItemRows, listed_items
 from .targets import current_and_next, quarter_balances
 from .verdict import product_verdicts
 
@@ -70,18 +71,19 @@ def item_list(request):
             _report_bulk_edit(request, bulk, outcome)
             return redirect(request.get_full_path())  # the same filters and page
     filters = RoadmapFilterForm(request.GET)
-    items = filters.order(filters.filter(RoadmapItem.objects.for_list()))
-    page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    items = filters.order(filters.filter(RoadmapItem.objects.all()))
+    page = RowsPaginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = listed = listed_items(page.object_list)
     registered = extensions.registered()
     for extension in registered:
-        extension.load_rows(page.object_list)
+        extension.load_rows(listed)
     context = {
         "filters": filters, "page": page, "query": filters_query(request),
         "extension_columns": filters.column_headers(request),
         "rows": ItemRows(bulk=can_edit, bulk_error=bool(bulk and bulk["items"].errors),
                          selected=bulk.selected() if bulk else set(), can_triage=can_triage,
                          back_next=urlencode(request.get_full_path()),
-                         extensions=registered).html(page.object_list),
+                         extensions=registered).html(listed),
         "can_edit": can_edit, "bulk_fields": _bulk_fields(request, bulk) if can_edit else "",
         "back": request.get_full_path(),
     }
@@ -101,6 +103,19 @@ def item_list(request):
                                filters.valid_filters().get("from_import")),
         "can_import": request.user.has_perm("imports.run_import"),
     })
+
+
+class RowsPaginator(Paginator):
+    """Pages of the list's rows (`items`' for_list()), counted on `items` themselves: the
+    rows' statement joins the product, owner and review, which a count does not need."""
+
+    def __init__(self, items, per_page):
+        super().__init__(items.for_list(), per_page)
+        self.items = items
+
+    @cached_property
+    def count(self):
+        return self.items.count()
 
 
 def _bulk_fields(request, bulk):
