@@ -43,6 +43,7 @@ from .models import (
     Verdict,
     WhoseProblem,
 )
+from .rows import listed_items
 
 router = Router(tags=["items"])
 
@@ -104,16 +105,18 @@ class ItemOut(Out):
 
 
 def item_data(item, primary):
-    """ItemOut's fields of an item with its product, owner, triage and review, after the
-    extensions' load_rows, with its primary beneficiaries' ids (see loaded): plain values,
-    so a page of 100 items is checked without reading each through ninja's getter."""
+    """ItemOut's fields of an item read as a row (RoadmapItemQuerySet.for_api(), then
+    listed_items()), after the extensions' load_rows, with its primary beneficiaries' ids
+    (see loaded): plain values, so a page of 100 items is checked without reading each
+    through ninja's getter, and no model instances are made for it."""
     triage, review = item.current_triage(), item.current_review()
     requester, owner = item.requesting_persona, item.owner
     data = {
         "id": item.pk, "title": item.title,
-        "product": {"id": item.product_id, "name": item.product.name},
+        "product": {"id": item.product, "name": item.product__name},
         "description": item.description, "request_quote": item.request_quote,
-        "requesting_persona": {"id": requester.pk, "name": requester.name} if requester else None,
+        "requesting_persona": ({"id": requester, "name": item.requesting_persona__name}
+                               if requester else None),
         "status": item.status, "horizon": item.horizon,
         "target_quarter": item.target_quarter or None, "shipped_on": item.shipped_on,
         "effort": item.effort,
@@ -143,8 +146,9 @@ ItemOut = with_extension_fields(ItemOut)
 
 
 def loaded(items):
-    """ItemOut's data of each of `items`, with what the extensions show of each (a fixed
-    number of queries)."""
+    """ItemOut's data of each of `items` (rows of for_api()), with what the extensions show
+    of each (a fixed number of queries)."""
+    items = listed_items(items)
     for extension in extensions.registered():
         extension.load_rows(items)
     primary = primary_ids(items)
@@ -213,7 +217,7 @@ class ItemListPagination(ItemPagination):
 
     def paginate_queryset(self, queryset, pagination, **params):
         page = super().paginate_queryset(queryset, pagination, **params)
-        return {**page, "items": loaded(list(page["items"]))}
+        return {**page, "items": loaded(page["items"].for_api())}
 
 
 def filter_parameters(form_class):
@@ -278,8 +282,8 @@ def list_items(request):
     """The roadmap list's items with its filters (invalid ones are a 422), in its order."""
     filters = valid_form(ItemQueryForm(request.GET))
     # The personas' ids come in one narrow query (loaded), not as prefetched personas.
-    return filters.order(filters.filter(RoadmapItem.objects.select_related(
-        "product", "owner", "triage", "review", "requesting_persona")))
+    # The page is read as rows (ItemListPagination), counted without their joins.
+    return filters.order(filters.filter(RoadmapItem.objects.all()))
 
 
 @router.post("/items", response={201: ItemOut},
@@ -292,7 +296,7 @@ def create_item(request, item: ItemIn):
 @router.get("/items/{pk}", response=ItemOut,
             auth=signed_in("roadmap.view_roadmapitem"))
 def get_item(request, pk: int):
-    return loaded([get_object_or_404(RoadmapItem.objects.for_triage_form(), pk=pk)])[0]
+    return loaded([_reloaded_item(pk)])[0]
 
 
 @router.patch("/items/{pk}", response=ItemOut,
@@ -317,8 +321,8 @@ def _reloaded(pk):
 
 
 def _reloaded_item(pk):
-    """The item as ItemOut reads it (loaded reads the personas' ids)."""
-    return RoadmapItem.objects.for_triage_form().get(pk=pk)
+    """The item as ItemOut reads it, a row (loaded reads the personas' ids); 404 if gone."""
+    return get_object_or_404(RoadmapItem.objects.for_api(), pk=pk)
 
 
 class TriageOut(Schema):

@@ -227,6 +227,12 @@ LIST_FIELDS = (
     "review", "review__verdict", "review__comment", "review__answered_at", "primary_ids",
 )
 
+# And what an item of the API reads beside them (RoadmapItemQuerySet.for_api()).
+API_FIELDS = (
+    *LIST_FIELDS[:-1], "product", "description", "request_quote", "requesting_persona",
+    "requesting_persona__name", "triage__whose_problem", "created_at", "updated_at",
+)
+
 
 class RoadmapItemQuerySet(models.QuerySet):
     def for_product(self, product):
@@ -291,6 +297,11 @@ class RoadmapItemQuerySet(models.QuerySet):
         reviews) cost more than reading them. roadmap/rows.py builds the rows and names the
         personas from their ids. Filter and order before: this ends the queryset."""
         return self.with_primary_ids().values(*LIST_FIELDS)
+
+    def for_api(self):
+        """The API's items as rows (dicts of API_FIELDS), as for_list() the list's: the API
+        reads their primary personas' ids in one narrow query of its own, in their order."""
+        return self.values(*API_FIELDS)
 
     def with_primary_ids(self):
         """Each item with `primary_ids`: its primary beneficiaries' ids as text ("3,7", in

@@ -19,7 +19,15 @@ from django.utils.text import Truncator
 from personas.models import Persona
 from whobenefits.people import person
 
-from .models import BeneficiaryClass, ExternalSource, Horizon, Review, Status, Triage
+from .models import (
+    BeneficiaryClass,
+    ExternalSource,
+    Horizon,
+    Review,
+    Status,
+    Triage,
+    WhoseProblem,
+)
 
 # Stands in for an item's id in the one reverse() a page makes per link.
 _ANY_PK = 4242424242
@@ -27,6 +35,7 @@ NONE_SHOWN = SafeString('<span class="muted">—</span>')
 # Labels by value, looked up once: get_FOO_display() rebuilds its dict on every call.
 STATUSES, HORIZONS = dict(Status.choices), dict(Horizon.choices)
 CLASSES, SOURCES = dict(BeneficiaryClass.choices), dict(ExternalSource.choices)
+WHOSE_PROBLEMS = dict(WhoseProblem.choices)
 
 
 def escaped(value):
@@ -100,14 +109,21 @@ def item_source(item):
 
 class ListedTriage:
     """The triage a list row shows: its class and whether it states value for the other
-    side, with Triage's own rules for them."""
+    side, with Triage's own rules for them (and whose problem it is, read by the API)."""
 
     is_one_sided = Triage.is_one_sided
     lacks_other_side_value = Triage.lacks_other_side_value
 
-    def __init__(self, beneficiary_class, value_for_other_side):
+    def __init__(self, beneficiary_class, value_for_other_side, whose_problem=None):
         self.beneficiary_class = beneficiary_class
         self.value_for_other_side = value_for_other_side
+        self.whose_problem = whose_problem
+
+    def get_beneficiary_class_display(self):
+        return CLASSES.get(self.beneficiary_class, self.beneficiary_class)
+
+    def get_whose_problem_display(self):
+        return WHOSE_PROBLEMS.get(self.whose_problem, self.whose_problem)
 
 
 class ListedReview:
@@ -122,15 +138,16 @@ class ListedReview:
 
 
 class ListedItem:
-    """One row of the list as read (a dict of LIST_FIELDS): what the row and the extensions'
-    load_rows read of an item (`pk`, the fields, current_triage(), current_review()), and
-    what load_rows attaches to it."""
+    """One row of the list as read (a dict of LIST_FIELDS, or of the API's API_FIELDS):
+    what the row and the extensions' load_rows read of an item (`pk`, the fields,
+    current_triage(), current_review()), and what load_rows attaches to it."""
 
     def __init__(self, row, owner):
         self.__dict__.update(row)
         self.pk, self.owner = row["id"], owner
         self.triage = (ListedTriage(row["triage__beneficiary_class"],
-                                    row["triage__value_for_other_side"])
+                                    row["triage__value_for_other_side"],
+                                    row.get("triage__whose_problem"))
                        if row["triage"] is not None else None)
         self.review = (ListedReview(row["review__verdict"], row["review__comment"],
                                     row["review__answered_at"])
@@ -144,7 +161,8 @@ class ListedItem:
 
 
 def listed_items(rows):
-    """A ListedItem of each row of RoadmapItemQuerySet.for_list(); each owner named once."""
+    """A ListedItem of each row of RoadmapItemQuerySet.for_list() (or for_api()); each
+    owner made once, unsaved, to be named."""
     people, owners = get_user_model(), {}
     listed = []
     for row in rows:
