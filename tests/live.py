@@ -1,6 +1,6 @@
 """Real servers for the tests that need them: `make serve`, a private PostgreSQL, a
 browser-less client that logs in through the login form. Used by the slow tests that run the
-app the way production does (tests/test_database_faults.py, tests/test_serve_command.py,
+app the way production does (tests/test_database_faults.py,
 tests/test_setup_commands.py).
 """
 
