@@ -24,10 +24,12 @@ class OutcomesExtension(RoadmapExtension):
 
         filters = ReviewFilterForm(request.GET)
         products = filters.products()
-        # Beside the metrics, the quarter's plan as the targets panel counts it: every
-        # horizon and status of the product and owner filters (not the dashboard's mix).
-        health, thresholds = product_health(filters.plan_scope(RoadmapItem.objects.all()),
-                                            products, thresholds=balance.thresholds)
+        # Beside the metrics, the quarter's plan as the targets panel counts it (and has
+        # counted it: balance.plans): every horizon and status of the product and owner
+        # filters (not the dashboard's mix).
+        health, thresholds = product_health(
+            filters.plan_scope(RoadmapItem.objects.all()), products,
+            thresholds=balance.thresholds, plan=balance.plans[0] if balance.plans else None)
         return {"product_health": health, "health_thresholds": thresholds,
                 "moved_by_class": moved_by_class(products)}
 

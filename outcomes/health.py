@@ -233,11 +233,13 @@ class ProductHealth:
         return signs
 
 
-def product_health(items, products=None, thresholds=None, *, quarter=None):
+def product_health(items, products=None, thresholds=None, *, quarter=None, plan=None):
     """The health of `products` (a queryset; None: every product with readings in the last
     year), beside the class mix of those of `items` planned for `quarter` (default: the
     current one; `items` the dashboard's product and owner filters), and the thresholds it
-    was judged by (None when there was nothing to judge)."""
+    was judged by (None when there was nothing to judge). `plan`, the QuarterBalance of
+    `items` for `quarter` when the caller counted it (the dashboard's targets panel), gives
+    that mix without a query."""
     quarter = quarter or Quarter.current()
     since = months_back(this_month(), SPARK_MONTHS - 1)
     readings = MetricReading.objects.since(since).select_related("metric", "product").order_by(
@@ -263,6 +265,11 @@ def product_health(items, products=None, thresholds=None, *, quarter=None):
             for side in product.sides:
                 side.rising_at = thresholds.metrics_rising_at
                 side.falling_at = thresholds.metrics_falling_at
+        if plan is not None and plan.quarter == quarter:
+            for product_id, product in health.items():
+                counted = plan.per_product.get(product_id)
+                product.mix = dict(counted.items) if counted else {}
+            return list(health.values()), thresholds
         for row in items.planned_for([quarter]).filter(product__in=list(health)).class_mix():
             counts = health[row["product_id"]].mix
             counts[row["benefits"]] = counts.get(row["benefits"], 0) + row["items"]

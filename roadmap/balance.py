@@ -195,12 +195,15 @@ class RoadmapBalance:
     plans without horizons counts, and each says how many items it left out. Persona
     coverage lists the personas of `products` (a Product queryset, None for all) and the
     shared ones. `scoped` may be items or their ItemTally rows (the same class_mix), and
-    `picks` the PickTally rows of the same filters, which give the reach.
+    `picks` the PickTally rows of the same filters, which give the reach. `plans` are the
+    QuarterBalances (roadmap/targets.py) of this quarter and the next for the product and
+    owner filters, when counted, for a panel to reuse.
     """
 
     def __init__(self, scoped, counted_horizons, *, every_horizon=False, thresholds=None,
-                 products=None, picks=None):
+                 products=None, picks=None, plans=()):
         self.counted_horizons = counted_horizons
+        self.plans = list(plans)
         self.every_horizon = every_horizon
         self.thresholds = thresholds or ReviewThresholds.current()
         self.products = products

@@ -344,9 +344,10 @@ def _review_context(request, filters):
     challenges = items.challenges_answered_first().for_review()
     # The counts from the tallies the database keeps (roadmap/tally.py): no joins.
     tallies = ItemTally.objects.all()
+    balances = current_and_next(filters.plan_scope(RoadmapItem.objects.all()))
     balance = RoadmapBalance(filters.scope(tallies), filters.counted_horizons(),
                              every_horizon=filters.every_horizon(), products=filters.products(),
-                             picks=filters.scope(PickTally.objects.all()))
+                             picks=filters.scope(PickTally.objects.all()), plans=balances)
     panels, added, flags, contents = [], {}, [], []
     for extension in extensions.registered():
         if extension.dashboard_panel:
@@ -355,7 +356,6 @@ def _review_context(request, filters):
             added.update(context)
             flags += extension.dashboard_flags(context)
             contents += extension.dashboard_contents
-    balances = current_and_next(filters.plan_scope(RoadmapItem.objects.all()))
     return {
         **added, "extension_panels": panels, "value_map": ValueMap(filters.filter(tallies).open()),
         "filters": filters, "query": filters_query(request), "balance": balance,

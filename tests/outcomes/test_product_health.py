@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from outcomes.models import months_back, this_month
+from outcomes.models import MetricReading, months_back, this_month
 from roadmap import roles
 from roadmap.models import ReviewThresholds, Status
 from roadmap.quarters import Quarter
@@ -237,3 +237,18 @@ def test_a_gap_shows_only_the_latest_reading(lead_client, admin_person, notes):
     response = lead_client.get(DASHBOARD)
     assertContains(response, f'<td class="num readings"><span class="reading" '
                              f'title="{this_month():%Y-%m}">48</span></td>', html=True)
+
+
+def test_the_panel_reuses_the_plan_the_targets_panel_counted(lead_client, expenses):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead_client.get(DASHBOARD)  # begun quarters' plans are counted once, then kept
+    with CaptureQueriesContext(connection) as with_readings:
+        response = lead_client.get(DASHBOARD)
+    assertContains(response, f"60% of the triaged items planned for {NOW.label()} are customers")
+    MetricReading.objects.all().delete()
+    with CaptureQueriesContext(connection) as without_readings:
+        lead_client.get(DASHBOARD)
+    # With readings to judge, the panel reads them and no class mix of its own.
+    assert len(with_readings.captured_queries) == len(without_readings.captured_queries)
