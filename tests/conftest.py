@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from calibration.models import AgreementTarget
@@ -154,6 +155,26 @@ def role_groups(request):
             or (marker and marker.kwargs.get("transaction"))):
         request.getfixturevalue("transactional_db")
         make_role_groups()
+
+
+def made_once_for_the_module(django_db_blocker, make):
+    """The body of a module-scoped fixture that makes data for many tests, the way Django's
+    TestCase.setUpTestData does: `make()` runs once, in a transaction that each test's own
+    (with `db`, a savepoint) nests in, rolled back after the module's last test. Database
+    access stays blocked in between, as for any test that does not ask for it.
+
+        @pytest.fixture(scope="module")
+        def made(django_db_setup, django_db_blocker):
+            yield from made_once_for_the_module(django_db_blocker, make_many_rows)
+
+    Hand each test a deep copy of what it made (copy.deepcopy, as Django's TestData does),
+    so a test that changes an object in memory does not change it for the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            made = make()
+        with django_db_blocker.block():
+            yield made
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

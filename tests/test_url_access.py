@@ -8,6 +8,8 @@ A POST sends no data: for the admin's forms that re-shows the form with its erro
 (200) and changes nothing.
 """
 
+import copy
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
@@ -21,7 +23,7 @@ from evidence.models import Company, Evidence
 from personas.models import Archetype, Persona
 from roadmap import roles
 from roadmap.models import ReviewThresholds, RoadmapItem
-from tests.conftest import logged_in_client
+from tests.conftest import logged_in_client, made_once_for_the_module, make_role_person
 from tests.factories import (
     import_file,
     make_item,
@@ -252,8 +254,49 @@ def test_every_url_pattern_has_an_expected_status():
     assert not set(EXPECTED) - set(PATTERNS), "Rows for URLs that no longer exist"
 
 
+@pytest.fixture(scope="module")
+def made(django_db_setup, django_db_blocker):
+    """The people and objects, made once for the module's hundreds of tests; each test
+    runs in a savepoint of their transaction."""
+    yield from made_once_for_the_module(django_db_blocker, make_people_and_objects)
+
+
 @pytest.fixture
-def objects(db, pm, lead):
+def people_and_objects(db, made):
+    return copy.deepcopy(made)
+
+
+@pytest.fixture
+def pm(people_and_objects):
+    return people_and_objects["pm"]
+
+
+@pytest.fixture
+def lead(people_and_objects):
+    return people_and_objects["lead"]
+
+
+@pytest.fixture
+def admin_person(people_and_objects):
+    return people_and_objects["admin_person"]
+
+
+@pytest.fixture
+def no_role_person(people_and_objects):
+    return people_and_objects["no_role_person"]
+
+
+@pytest.fixture
+def objects(people_and_objects):
+    return people_and_objects["objects"]
+
+
+def make_people_and_objects():
+    people = {name: make_role_person(name) for name in ROLES if name != "anonymous"}
+    return {**people, "objects": make_objects(people["pm"], people["lead"])}
+
+
+def make_objects(pm, lead):
     persona = make_persona(name="Buyer")
     item = make_item(requesting_persona=persona, owner=pm)
     triage(item, [persona], by=pm)
