@@ -6,6 +6,7 @@ The rows with a state need a browser to reach it: axe checks those (tests/browse
 HTML does not depend on the database, so this runs once, on the SQLite pass.
 """
 
+import copy
 import json
 import os
 import re
@@ -17,7 +18,12 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from tests.conftest import logged_in_client
+from tests.conftest import (
+    logged_in_client,
+    made_once_for_the_module,
+    make_page_data,
+    make_role_person,
+)
 from tests.pages import PAGES, ids
 
 VNU = Path(sys.prefix) / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -31,6 +37,42 @@ HTMX_ATTRIBUTE = re.compile(r"^Attribute “hx-[a-z-]+” not allowed on element
 pytestmark = [
     pytest.mark.skipif("DATABASE_URL" in os.environ, reason="runs once, on the SQLite pass"),
 ]
+
+
+def make_people_and_page_data():
+    people = {name: make_role_person(name) for name in ["pm", "lead", "admin_person"]}
+    return {**people, "page_data": make_page_data(**people)}
+
+
+@pytest.fixture(scope="module")
+def made(django_db_setup, django_db_blocker):
+    """The page data, made once for the module's tests; each runs in a savepoint of it."""
+    yield from made_once_for_the_module(django_db_blocker, make_people_and_page_data)
+
+
+@pytest.fixture
+def people_and_page_data(db, made):
+    return copy.deepcopy(made)
+
+
+@pytest.fixture
+def pm(people_and_page_data):
+    return people_and_page_data["pm"]
+
+
+@pytest.fixture
+def lead(people_and_page_data):
+    return people_and_page_data["lead"]
+
+
+@pytest.fixture
+def admin_person(people_and_page_data):
+    return people_and_page_data["admin_person"]
+
+
+@pytest.fixture
+def page_data(people_and_page_data):
+    return people_and_page_data["page_data"]
 
 
 def test_every_page_is_valid_html(request, page_data, tmp_path):
