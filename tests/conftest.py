@@ -4,10 +4,12 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import timezone
+from pytest_django.plugin import blocking_manager_key
 
 from calibration.models import AgreementTarget
 from imports.models import BacklogImport
@@ -145,16 +147,33 @@ def make_role_groups():
     importlib.import_module("personas.migrations.0005_archetype_roles").grant(apps, None)
 
 
+def commits(item):
+    """Whether a test commits (the live server's, the task worker's): pytest-django then
+    flushes the database after it, the roles' groups (and the built-in archetypes) included."""
+    marker = item.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames)
+                or (marker and marker.kwargs.get("transaction")))
+
+
 @pytest.fixture(autouse=True)
 def role_groups(request):
-    """Tests that commit (the live server's, the task worker's) flush the database after
-    them, the roles' groups (and the built-in archetypes) included: make them again before
-    each of them, however the test asks for its database."""
-    marker = request.node.get_closest_marker("django_db")
-    if ({"transactional_db", "live_server"} & set(request.fixturenames)
-            or (marker and marker.kwargs.get("transaction"))):
+    """Make the groups again before each test that commits, however it asks for its database."""
+    if commits(request.node):
         request.getfixturevalue("transactional_db")
         make_role_groups()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """And after it, once its flush is done: under xdist's worksteal the next test on this
+    worker may be any kind (one taken from the other worker's queue) and expects the groups
+    the migrations made."""
+    result = yield
+    if commits(item) and nextitem is not None:
+        with item.config.stash[blocking_manager_key].unblock():
+            if not Group.objects.exists():
+                make_role_groups()
+    return result
 
 
 def made_once_for_the_module(django_db_blocker, make):
