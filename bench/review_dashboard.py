@@ -28,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+import databases
+
 ROOT = Path(__file__).resolve().parent.parent
 SQLITE_PATH = Path(os.environ.get("BENCH_SQLITE_PATH", "/tmp/wb_bench.sqlite3"))
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/wb_bench"
@@ -78,20 +80,8 @@ def main():
 
 
 def prepare_database(db):
-    if db == "sqlite":
-        for suffix in ["", "-wal", "-shm"]:
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{SQLITE_PATH}"
-    import psycopg
-
-    url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    name = url.rsplit("/", 1)[1]
-    if name in {"whobenefits", "postgres"} or not name.startswith(("wb_bench", "bench")):
-        sys.exit(f"Refusing to drop {name!r}: name a database starting with wb_bench.")
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url
+    # SQLITE_PATH is read at each call: bench/calibration.py sets its own.
+    return databases.prepare_database(db, SQLITE_PATH, DEFAULT_POSTGRES_URL)
 
 
 def build_roadmap(item_count, persona_count):

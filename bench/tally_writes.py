@@ -27,6 +27,8 @@ import sys
 import time
 from pathlib import Path
 
+import databases
+
 ROOT = Path(__file__).resolve().parent.parent
 SQLITE_PATH = Path("/tmp/wb_bench_tally_writes.sqlite3")
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/wb_bench_tally_writes"
@@ -40,7 +42,8 @@ def main():
     parser.add_argument("--writes", type=int, default=200, help="items written per round")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    os.environ["DATABASE_URL"] = prepare_database(args.db)
+    os.environ["DATABASE_URL"] = databases.prepare_database(args.db, SQLITE_PATH,
+                                                            DEFAULT_POSTGRES_URL)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "whobenefits.settings")
     import django
@@ -74,23 +77,6 @@ def main():
                 else f"{done[0]:.0f}")
         print(f"{name:<30} {triggers:<18} {statements:>10.0f} {done:>32} {ms:>7.2f}")
     print(f"\nload average now {os.getloadavg()[0]:.2f}")
-
-
-def prepare_database(db):
-    if db == "sqlite":
-        for suffix in ["", "-wal", "-shm"]:
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{SQLITE_PATH}"
-    import psycopg
-
-    url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    name = url.rsplit("/", 1)[1]
-    if not name.startswith(("wb_bench", "bench")):
-        sys.exit(f"Refusing to drop {name!r}: name a database starting with wb_bench.")
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url
 
 
 def roadmap(count):
