@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 
 from personas.models import Persona, PersonaSide, SuccessMetric
 
@@ -23,6 +22,7 @@ from .models import (
     ValueLevel,
     counted_in,
 )
+from .rows import html_of, joined, url_for_each
 
 # Order of the bars' segments and the table's columns.
 MIX_KEYS = [BeneficiaryClass.CUSTOMERS, BeneficiaryClass.USERS, BeneficiaryClass.BOTH, UNTRIAGED]
@@ -379,16 +379,31 @@ class MapCell:
     def more(self):
         return self.items - len(self.dots)
 
+    def dots_svg(self):
+        """The cell's dots on the map, a link each, as HTML: made here, not in the template,
+        where its up to 192 dots took 30 ms to render."""
+        return joined([html_of(
+            '<a href="{}" aria-label="{}: customer value {}, user value {}{}"><circle '
+            'class="dot" cx="{}" cy="{}" r="{}"><title>{}{}</title></circle></a>', dot.url,
+            dot.title, self.customer_value, self.user_value,
+            "" if dot.effort is None else f", {dot.effort} points", dot.cx, dot.cy, dot.r,
+            dot.title, "" if dot.effort is None else f" ({dot.effort} points)")
+            for dot in self.dots], separator="")
+
+    def dots_listed(self):
+        """The links of the cell's dots for the table, as HTML."""
+        return joined([html_of('<a href="{}">{}</a>', dot.url, dot.title)
+                       for dot in self.dots], separator=", ")
+
     @property
     def quadrant(self):
         return quadrant(self.customer_value, self.user_value)
 
-    def place(self, item_id, title, effort):
+    def place(self, item_id, title, effort, url):
         """A dot for the next item, in a 4 by 3 grid inside the cell, sized by effort."""
         i = len(self.dots)
         radius = min(11.0, 3.5 + 1.5 * (effort or 0) ** 0.5)
-        self.dots.append(Dot(item_id, title, effort, reverse("roadmap:item-detail",
-                                                             args=[item_id]),
+        self.dots.append(Dot(item_id, title, effort, url,
                              round(self.x + 16 + (i % 4) * 23, 1),
                              round(self.y + 18 + (i // 4) * 26, 1), round(radius, 1)))
 
@@ -421,8 +436,10 @@ class ValueMap:
                  .order_by().values_list("pk", "title", "effort", Value(c), Value(u))
                  for (c, u), cell in cells.items() if cell.items]
         largest = parts[0].union(*parts[1:], all=True).order_by() if parts else []
+        # One reverse() for the page, not one for each of up to 192 dots (5 ms).
+        item_url = url_for_each("roadmap:item-detail")
         for pk, title, effort, c, u in sorted(largest, key=lambda row: row[0]):
-            cells[(c, u)].place(pk, title, effort)
+            cells[(c, u)].place(pk, title, effort, item_url(pk))
         self.cells = sorted(cells.values(), key=lambda cell: (-cell.customer_value,
                                                               cell.user_value))
         self.quadrants = self._quadrants()

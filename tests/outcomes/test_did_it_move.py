@@ -120,6 +120,17 @@ def test_the_dashboard_shows_per_class_the_share_that_moved(lead_client, pm, shi
                              '<td class="num">50%</td></tr>', html=False)
 
 
+def test_a_triage_that_stops_naming_metrics_leaves_the_share_that_moved(lead_client, pm,
+                                                                         shipped):
+    moved = ('<tr><th scope="row">Users only</th><td class="num">1</td><td class="num">0</td>'
+             '<td class="num">0</td><td class="num">1</td>')
+    assertContains(lead_client.get(DASHBOARD), moved, html=False)
+    shipped.refresh_from_db()
+    triage(shipped, [make_persona(side="user")], by=pm)  # re-triaged, no metric named
+    assertContains(lead_client.get(DASHBOARD),
+                   '<tr><th scope="row">Users only</th><td class="num">0</td>', html=False)
+
+
 def test_the_list_query_count_does_not_grow_with_the_items_asked(pm_client, pm, shipped,
                                                                  django_assert_num_queries):
     from django.db import connection

@@ -233,6 +233,25 @@ def test_the_value_map_dots_the_largest_items_of_each_cell(lead_client, pm):
     assert not cells[(0, 0)].dots
 
 
+def test_a_dot_names_its_item_escaped_and_follows_an_edit(lead_client, pm):
+    item = make_item(title='Ship "fast" <now> & then', effort=None)
+    triage(item, [make_persona(side="customer")], by=pm)
+    Triage.objects.filter(item=item).update(customer_value=2, user_value=1)
+    link = f'<a href="{item.get_absolute_url()}"'
+    title = "Ship &quot;fast&quot; &lt;now&gt; &amp; then"
+    response = lead_client.get(URL)
+    assertContains(response, f'{link} aria-label="{title}: customer value 2, user value 1">'
+                             f'<circle class="dot" cx="116" cy="118" r="3.5"><title>'
+                             f'{title}</title></circle></a>', html=False)
+    assertContains(response, f"{link}>{title}</a>", html=False)  # the table's largest items
+    RoadmapItem.objects.filter(pk=item.pk).update(title="Renamed", effort=4)
+    response = lead_client.get(URL)
+    assertContains(response, f'{link} aria-label="Renamed: customer value 2, user value 1, '
+                             '4 points"><circle class="dot" cx="116" cy="118" r="6.5">'
+                             "<title>Renamed (4 points)</title></circle></a>", html=False)
+    assertNotContains(response, title)
+
+
 def test_persona_coverage_flags_personas_left_out_of_now_and_next(lead_client, roadmap):
     response = lead_client.get(URL)
     reach = {r.persona.name: r for side in response.context["balance"].sides
