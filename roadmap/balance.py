@@ -14,6 +14,8 @@ from personas.models import Persona, PersonaSide, SuccessMetric
 
 from .models import (
     NEAR_HORIZONS,
+    TALLY_MIX,
+    TALLY_MIX_COUNTS,
     UNTRIAGED,
     BeneficiaryClass,
     Horizon,
@@ -186,6 +188,21 @@ class SideCoverage:
         return self.has_metrics and not any(reach.items for reach in self.metrics)
 
 
+def _folded(split_rows):
+    """class_mix's rows from class_and_value_mix's: the counts summed over the values."""
+    rows = {}
+    for row in split_rows:
+        key = tuple(row[name] for name in TALLY_MIX)
+        folded = rows.get(key)
+        if folded is None:
+            rows[key] = {name: row[name] for name in (*TALLY_MIX, *TALLY_MIX_COUNTS)}
+            continue
+        for name in TALLY_MIX_COUNTS:
+            if row[name] is not None:
+                folded[name] = (folded[name] or 0) + row[name]
+    return list(rows.values())
+
+
 class RoadmapBalance:
     """The dashboard's numbers for the items in `scoped`, counted in `counted_horizons`.
 
@@ -201,13 +218,18 @@ class RoadmapBalance:
     """
 
     def __init__(self, scoped, counted_horizons, *, every_horizon=False, thresholds=None,
-                 products=None, picks=None, plans=()):
+                 products=None, picks=None, plans=(), with_values=False):
         self.counted_horizons = counted_horizons
         self.plans = list(plans)
         self.every_horizon = every_horizon
         self.thresholds = thresholds or ReviewThresholds.current()
         self.products = products
-        rows = list(scoped.class_mix())
+        self.split_rows = None
+        if with_values:  # tallies: the value map's counts too (value_counts)
+            self.split_rows = list(scoped.class_and_value_mix())
+            rows = _folded(self.split_rows)
+        else:
+            rows = list(scoped.class_mix())
         self.product_names = {row["product_id"]: row["product__name"] for row in rows}
         self._build_mix(rows)
         self.without_horizons = sorted({row["product__name"] for row in rows
@@ -314,6 +336,21 @@ class RoadmapBalance:
         return [coverage for coverage in sides.values()
                 if coverage.has_metrics or coverage.personas]
 
+    def value_counts(self):
+        """The value map's rows (c, u: customer and user value; items, effort) of the open
+        items in the counted horizons, from the class mix counted with_values; None
+        without them."""
+        if self.split_rows is None:
+            return None
+        cells = {}
+        for row in self.split_rows:
+            if row["is_open"] and row["horizon"] in self.counted_horizons:
+                cell = cells.setdefault((row["customer_value"], row["user_value"]), [0, 0])
+                cell[0] += row["items"]
+                cell[1] += row["effort"] or 0
+        return [{"c": c, "u": u, "items": items, "effort": effort}
+                for (c, u), (items, effort) in cells.items()]
+
     @property
     def neglected_personas(self):
         return [reach for side in self.sides for reach in side.neglected_personas]
@@ -411,14 +448,16 @@ class MapCell:
 class ValueMap:
     """Items placed by the customer value and user value their triage gives them (two
     queries on their ItemTally rows: the counts per cell, and the largest items of each
-    filled cell; one when no item has both values)."""
+    filled cell; one when no item has both values, or when `counts`, the counts per cell,
+    come from the class mix: RoadmapBalance.value_counts)."""
 
     size = 4 * CELL
 
-    def __init__(self, tallies):
+    def __init__(self, tallies, counts=None):
         cells = {(c, u): MapCell(c, u) for c in ValueLevel.values for u in ValueLevel.values}
         self.unvalued = 0
-        rows = tallies.order_by().values(
+        # The counts per cell, unless the class mix counted them (RoadmapBalance.value_counts)
+        rows = counts if counts is not None else tallies.order_by().values(
             c=F("customer_value"), u=F("user_value")
         ).annotate(items=Count("pk"), effort=Coalesce(Sum("effort"), 0))
         for row in rows:

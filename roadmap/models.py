@@ -1312,18 +1312,35 @@ class TallyQuerySet(models.QuerySet):
     owned_by = RoadmapItemQuerySet.owned_by
 
 
+# What a class mix row of the tallies is per (its counts: TALLY_MIX_COUNTS).
+TALLY_MIX = ("product_id", "product__name", "product__uses_horizons", "horizon", "benefits")
+TALLY_MIX_COUNTS = ("items", "estimated", "effort", "lacking", "challenged")
+
+
 class ItemTallyQuerySet(TallyQuerySet):
     def class_mix(self):
         """RoadmapItemQuerySet.class_mix's rows, from the tallies."""
+        return self.order_by().values(*TALLY_MIX).annotate(**self._mix_counts()).order_by()
+
+    def class_and_value_mix(self):
+        """class_mix's rows, each split by its items' customer value, user value and whether
+        they are open (is_open): the value map counts those from the same scan
+        (RoadmapBalance.value_counts), where a second scan of the tallies took 15-28 ms at
+        50,000 items."""
         return (
             self.order_by()
-            .values("product_id", "product__name", "product__uses_horizons", "horizon",
-                    "benefits")
-            .annotate(items=Count("pk"), estimated=Count("effort"), effort=Sum("effort"),
-                      lacking=Count("pk", filter=Q(lacking=True)),
-                      challenged=Count("pk", filter=Q(challenged=True)))
+            .annotate(is_open=Case(When(status__in=OPEN_STATUSES, then=Value(True)),
+                                   default=Value(False)))
+            .values(*TALLY_MIX, "customer_value", "user_value", "is_open")
+            .annotate(**self._mix_counts())
             .order_by()
         )
+
+    @staticmethod
+    def _mix_counts():
+        return {"items": Count("pk"), "estimated": Count("effort"), "effort": Sum("effort"),
+                "lacking": Count("pk", filter=Q(lacking=True)),
+                "challenged": Count("pk", filter=Q(challenged=True))}
 
 
 class PickTallyQuerySet(TallyQuerySet):

@@ -347,7 +347,8 @@ def _review_context(request, filters):
     balances = current_and_next(filters.plan_scope(RoadmapItem.objects.all()))
     balance = RoadmapBalance(filters.scope(tallies), filters.counted_horizons(),
                              every_horizon=filters.every_horizon(), products=filters.products(),
-                             picks=filters.scope(PickTally.objects.all()), plans=balances)
+                             picks=filters.scope(PickTally.objects.all()), plans=balances,
+                             with_values=True)
     panels, added, flags, contents = [], {}, [], []
     for extension in extensions.registered():
         if extension.dashboard_panel:
@@ -357,7 +358,8 @@ def _review_context(request, filters):
             flags += extension.dashboard_flags(context)
             contents += extension.dashboard_contents
     return {
-        **added, "extension_panels": panels, "value_map": ValueMap(filters.filter(tallies).open()),
+        **added, "extension_panels": panels, "value_map": ValueMap(
+            filters.filter(tallies).open(), counts=balance.value_counts()),
         "filters": filters, "query": filters_query(request), "balance": balance,
         "balances": balances, "extension_contents": contents,
         "verdicts": product_verdicts(balance, balances[0], flags),

@@ -192,10 +192,10 @@ def test_dashboard_query_count_is_fixed_with_evidence(lead_client, pm, buyer, em
     # tests/roadmap/test_dashboard_view.py (calibration's and outcomes' panels included),
     # + the mismatched items' demand (2) and the companies' linked items (2); each list's
     # rows and count are one query
-    with django_assert_num_queries(29):
+    with django_assert_num_queries(28):
         lead_client.get(DASHBOARD)
     add(12)
-    with django_assert_num_queries(29):
+    with django_assert_num_queries(28):
         lead_client.get(DASHBOARD)
 
 

@@ -457,15 +457,15 @@ def test_dashboard_query_count_is_fixed_whatever_the_size(
     ReviewThresholds.current()
     lead_client.get(URL)  # begun quarters' plans are counted once, then kept (their tests)
     # session, person, roles, thresholds, class mix (which also counts the
-    # one-sided items), active personas, persona and metric reach (one query), active
-    # metrics, products and owners for the filter menus, one-sided list, challenges; the
-    # value map (cells, the largest items of the filled ones); evidence (by the same
+    # one-sided items and the value map's cells), active personas, persona and metric reach
+    # (one query), active metrics, products and owners for the filter menus, one-sided
+    # list, challenges; the value map's largest items of the filled cells; evidence (by the same
     # thresholds): mismatched items with their count, renewals at risk with their count,
     # listening (tests/evidence counts the rest);
     # this quarter's and next's targets and their mix; plan against reality (the plans, what
     # shipped); calibration: the closed rounds and the target agreement;
     # outcomes: the readings, did it move per class (tests/outcomes counts the rest)
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(24):
         response = lead_client.get(URL)
     assert response.status_code == 200
     assert response.context["balance"].overall.total == 60

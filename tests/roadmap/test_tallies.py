@@ -15,6 +15,7 @@ from django.urls import reverse
 from simple_history.utils import bulk_update_with_history
 
 from roadmap import tally
+from roadmap.balance import RoadmapBalance, ValueMap
 from roadmap.forms import ReviewFilterForm
 from roadmap.models import (
     ItemTally,
@@ -63,6 +64,27 @@ def assert_tallies_agree():
             assert (rows(items.class_mix()) == rows(narrow(ItemTally.objects.all()).class_mix())
                     ), data
             assert rows(items.reach()) == rows(narrow(PickTally.objects.all()).reach()), data
+        assert_one_scan_counts_the_value_map(form)
+
+
+def assert_one_scan_counts_the_value_map(form):
+    """The dashboard's class mix and value map from one scan of the tallies (with_values)
+    are those each counts on its own."""
+    scoped, horizons = form.scope(ItemTally.objects.all()), form.counted_horizons()
+    picks = form.scope(PickTally.objects.all())
+    apart, together = (RoadmapBalance(scoped, horizons, picks=picks, with_values=with_values)
+                       for with_values in (False, True))
+    for shown in ["overall", "per_horizon", "per_product", "traps", "trap_left_out",
+                  "flag_left_out", "product_names", "without_horizons"]:
+        assert getattr(apart, shown) == getattr(together, shown), (form.data, shown)
+
+    def cells(value_map):
+        return value_map.unvalued, [(cell.customer_value, cell.user_value, cell.items,
+                                     cell.effort, cell.dots) for cell in value_map.cells]
+    mapped = form.filter(ItemTally.objects.all()).open()
+    assert apart.value_counts() is None
+    assert cells(ValueMap(mapped)) == cells(ValueMap(mapped, together.value_counts())), (
+        form.data)
 
 
 def assert_recounted(items):
