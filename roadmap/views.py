@@ -71,19 +71,28 @@ def item_list(request):
             _report_bulk_edit(request, bulk, outcome)
             return redirect(request.get_full_path())  # the same filters and page
     filters = RoadmapFilterForm(request.GET)
-    items = filters.order(filters.filter(RoadmapItem.objects.all()))
-    page = RowsPaginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = listed = listed_items(page.object_list)
-    registered = extensions.registered()
-    for extension in registered:
-        extension.load_rows(listed)
+
+    def page_and_rows():
+        items = filters.order(filters.filter(RoadmapItem.objects.all()))
+        page = RowsPaginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = listed = listed_items(page.object_list)
+        registered = extensions.registered()
+        for extension in registered:
+            extension.load_rows(listed)
+        rows = ItemRows(bulk=can_edit, bulk_error=bool(bulk and bulk["items"].errors),
+                        selected=bulk.selected() if bulk else set(), can_triage=can_triage,
+                        back_next=urlencode(request.get_full_path()),
+                        extensions=registered).html(listed)
+        return page, rows
+
+    # The page and its rows change only with the data (and what the URL and the
+    # permissions ask): kept until it changes (whobenefits/changes.py), but for a refused
+    # bulk edit, whose ticks and error are this person's.
+    page, rows = page_and_rows() if bulk else changes.list_pages.get_or_make(
+        request, page_and_rows, vary=("roadmap-list-page",))
     context = {
         "filters": filters, "page": page, "query": filters_query(request),
-        "extension_columns": filters.column_headers(request),
-        "rows": ItemRows(bulk=can_edit, bulk_error=bool(bulk and bulk["items"].errors),
-                         selected=bulk.selected() if bulk else set(), can_triage=can_triage,
-                         back_next=urlencode(request.get_full_path()),
-                         extensions=registered).html(listed),
+        "extension_columns": filters.column_headers(request), "rows": rows,
         "can_edit": can_edit, "bulk_fields": _bulk_fields(request, bulk) if can_edit else "",
         "back": request.get_full_path(),
     }

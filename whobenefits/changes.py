@@ -238,7 +238,8 @@ def history_rewritten_here():
 
 
 class FragmentCache:
-    """Rendered fragments of the current stamp, at most `size` of them, in this process."""
+    """Rendered fragments (or other values made from the data) of the current stamp, at most
+    `size` of them, in this process."""
 
     def __init__(self, size=256):
         self.size = size
@@ -249,9 +250,16 @@ class FragmentCache:
     def get_or_render(self, request, render, vary=()):
         """`render()`'s HTML for this request, rendered again only when the data, the date,
         the URL or the person's permissions differ from a cached one (or `vary`)."""
+        # A form's token belongs to one person: never shared.
+        return self.get_or_make(request, render, vary,
+                                shared=lambda html: 'name="csrfmiddlewaretoken"' not in html)
+
+    def get_or_make(self, request, make, vary=(), shared=lambda value: True):
+        """`make()`'s value for this request, made again as get_or_render() renders again;
+        kept only when `shared(value)`. Whoever reads it must not change it."""
         stamp = current_stamp()
         if stamp is None:
-            return render()
+            return make()
         key = (request.get_full_path(), timezone.localdate(), translation.get_language(),
                timezone.get_current_timezone_name(),
                tuple(sorted(request.user.get_all_permissions())), request.user.is_superuser,
@@ -259,19 +267,19 @@ class FragmentCache:
         with self.lock:
             if stamp != self.stamp:
                 self.stamp, self.fragments = stamp, OrderedDict()
-            html = self.fragments.get(key)
-            if html is not None:
+            value = self.fragments.get(key)
+            if value is not None:
                 self.fragments.move_to_end(key)
-                return html
-        html = render()
-        if 'name="csrfmiddlewaretoken"' in html:
-            return html  # a form's token belongs to one person: never shared
+                return value
+        value = make()
+        if not shared(value):
+            return value
         with self.lock:
             if stamp == self.stamp:
-                self.fragments[key] = html
+                self.fragments[key] = value
                 if len(self.fragments) > self.size:
                     self.fragments.popitem(last=False)
-        return html
+        return value
 
     def clear(self, **kwargs):
         with self.lock:
@@ -280,5 +288,8 @@ class FragmentCache:
 
 fragments = FragmentCache()
 setting_changed.connect(fragments.clear)  # a test's changed setting may change a page
+# The roadmap list's pages (its count and rows), apart: they would crowd out the fragments.
+list_pages = FragmentCache(size=64)
+setting_changed.connect(list_pages.clear)
 kept = KeptValues()
 setting_changed.connect(kept.clear)

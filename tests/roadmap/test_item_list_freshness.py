@@ -1,5 +1,5 @@
-"""The roadmap list keeps what it shows above its rows (the quarter's banner, the PM's
-panels, the filters' menus) and the bulk edit's menus until the data changes
+"""The roadmap list keeps what it shows (the quarter's banner, the PM's panels, the filters'
+menus, the count and the rows) and the bulk edit's menus until the data changes
 (whobenefits/changes.py): each change, then the list read again, shows it. These tests
 commit, as production does (a test's own transaction would keep the cache out of the way)."""
 
@@ -26,8 +26,8 @@ LIST = reverse("roadmap:item-list")
 
 
 def cached(client, *present):
-    """Read the list twice: the second time its banner, panels and menus from the cache
-    (no product menu, challenge or owner read), its rows afresh."""
+    """Read the list twice: the second time all of it from the cache (no product menu,
+    challenge, owner or item read)."""
     first = client.get(LIST)
     for text in present:
         assertContains(first, text)
@@ -38,6 +38,7 @@ def cached(client, *present):
     assert " OVER " not in read  # no panel read (each counts its items in a window)
     assert 'FROM "roadmap_product" ORDER BY' not in read  # no product menu read
     assert 'SELECT DISTINCT "auth_user"' not in read  # no owner menu read
+    assert "roadmap_roadmapitem" not in read  # no count, no rows
     assert read.count("audit_changestamp") == 1  # the stamps, read once for the request
     return first
 
@@ -105,14 +106,26 @@ def test_a_renamed_persona_shows_in_the_rows_at_once(pm_client, pm, customer_per
     assertNotContains(response, "IT administrator")
 
 
+def test_an_edit_and_a_note_show_in_the_rows_at_once(pm_client, pm, buyer, customer_persona):
+    item = make_item(title="Audit export", owner=pm)
+    triage(item, [customer_persona], by=pm)
+    cached(pm_client, ">Audit export</a>")
+    item.title = "Audit log export"
+    item.save()
+    make_note(buyer, by=pm, items=[item])
+    response = pm_client.get(LIST)
+    assertContains(response, ">Audit log export</a>")
+    assertNotContains(response, ">Audit export</a>")
+    assertContains(response, '1 <span class="muted" title="score">')
+
+
 def test_between_writes_the_list_makes_a_fixed_number_of_queries(
         pm_client, pm, customer_persona, django_assert_num_queries):
-    # session, person, roles, the stamps, the count, the page of items (with
-    # product, owner, triage, review and the personas' ids); evidence: sums per side,
-    # revenue. The banner, panels, menus, thresholds and personas are kept.
+    # session, person, roles, the stamps. The banner, panels, menus, the count and the
+    # rows (with their evidence) are kept.
     for items in (3, 30):
         for _ in range(items):
             triage(make_item(owner=pm), [customer_persona], by=pm)
         pm_client.get(LIST)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(4):
             pm_client.get(LIST)
