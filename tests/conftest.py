@@ -1,4 +1,5 @@
 import importlib
+import io
 import signal
 from datetime import timedelta
 
@@ -194,6 +195,21 @@ def made_once_for_the_module(django_db_blocker, make):
         with django_db_blocker.block():
             yield made
         transaction.set_rollback(True)
+
+
+def seed_demo():
+    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+
+
+@pytest.fixture(scope="module")
+def demo_for_the_module(django_db_setup, django_db_blocker):
+    yield from made_once_for_the_module(django_db_blocker, seed_demo)
+
+
+@pytest.fixture
+def demo(demo_for_the_module, db):
+    """The demo seed_demo makes, seeded once for the module: each test's writes (a removal,
+    a second seed) roll back with its savepoint. A few seconds a seed on PostgreSQL."""
 
 
 @pytest.fixture

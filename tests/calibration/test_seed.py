@@ -8,9 +8,8 @@ from calibration.seed import DEMO_ROUND
 from tests.conftest import logged_in_client
 
 
-def test_seed_demo_adds_one_finished_round_with_a_few_disagreements(db):
-    call_command("seed_demo", verbosity=0)
-    call_command("seed_demo", verbosity=0)  # idempotent
+def test_seed_demo_adds_one_finished_round_with_a_few_disagreements(demo):
+    call_command("seed_demo", verbosity=0)  # idempotent: the second seed
     demo = Round.objects.get()
     assert demo.name == DEMO_ROUND and demo.is_closed
     assert {p.username for p in demo.raters.all()} == {"pm", "pm2"}
@@ -23,8 +22,7 @@ def test_seed_demo_adds_one_finished_round_with_a_few_disagreements(db):
     assertContains(logged_in_client(lead).get(reverse("roadmap:dashboard")), DEMO_ROUND)
 
 
-def test_seed_demo_remove_takes_the_demo_round_out(db):
-    call_command("seed_demo", verbosity=0)
+def test_seed_demo_remove_takes_the_demo_round_out(demo):
     call_command("seed_demo", remove=True, verbosity=0)
     assert not Round.objects.exists()
     assert Round.history.filter(history_type="-").count() == 1

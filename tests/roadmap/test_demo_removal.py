@@ -1,7 +1,6 @@
 """seed_demo --remove and the admin action: exactly the demo content goes, on the audit
 trail; what people made stays."""
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
@@ -15,12 +14,7 @@ from tests.conftest import logged_in_client
 from tests.factories import import_file, make_person, make_persona, triage
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("seed_demo", verbosity=0)
-
-
-def test_remove_takes_out_the_demo_and_keeps_what_people_made(seeded, capsys):
+def test_remove_takes_out_the_demo_and_keeps_what_people_made(demo, capsys):
     pm = get_user_model().objects.get(username="pm")
     expenses = Product.objects.get(name="Expenses")
     mine = RoadmapItem(product=expenses, title="Dark mode")  # a demo title, made by a person
@@ -53,14 +47,14 @@ def test_remove_takes_out_the_demo_and_keeps_what_people_made(seeded, capsys):
         "history_id").history_change_reason == REASON
 
 
-def test_remove_twice_removes_nothing_more(seeded, capsys):
+def test_remove_twice_removes_nothing_more(demo, capsys):
     call_command("seed_demo", remove=True)
     capsys.readouterr()
     call_command("seed_demo", remove=True)
     assert capsys.readouterr().out.startswith("Removed the demo content: 0 items.")
 
 
-def test_a_demo_login_with_its_own_password_stays(seeded):
+def test_a_demo_login_with_its_own_password_stays(demo):
     admin = get_user_model().objects.get(username="admin")
     admin.set_password("a-password-of-their-own")
     admin.save()
@@ -69,7 +63,7 @@ def test_a_demo_login_with_its_own_password_stays(seeded):
     assert admin.is_active
 
 
-def test_the_admin_action_asks_then_removes_the_demo_of_the_selected_products(seeded):
+def test_the_admin_action_asks_then_removes_the_demo_of_the_selected_products(demo):
     admin_client = logged_in_client(make_person(roles.ADMIN, username="curator"))
     platform = Product.objects.get(name="Platform")
     url = reverse("admin:roadmap_product_changelist")
@@ -85,7 +79,7 @@ def test_the_admin_action_asks_then_removes_the_demo_of_the_selected_products(se
     assert get_user_model().objects.get(username="pm").is_active
 
 
-def test_remove_takes_the_demo_evidence_and_keeps_peoples_notes(seeded, capsys):
+def test_remove_takes_the_demo_evidence_and_keeps_peoples_notes(demo, capsys):
     from evidence.models import Company, Evidence
     from tests.factories import make_note
 

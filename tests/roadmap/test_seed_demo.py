@@ -20,15 +20,13 @@ def snapshot():
     }
 
 
-def test_seed_twice_gives_the_same_data(db):
-    call_command("seed_demo", verbosity=0)
+def test_seed_twice_gives_the_same_data(demo):
     first = snapshot()
     call_command("seed_demo", verbosity=0)
     assert snapshot() == first
 
 
-def test_seed_covers_every_state_a_reviewer_needs(db):
-    call_command("seed_demo", verbosity=0)
+def test_seed_covers_every_state_a_reviewer_needs(demo):
     assert RoadmapItem.objects.count() == len(ITEMS) + len(PAST) >= 30
     classes = set(Triage.objects.values_list("beneficiary_class", flat=True))
     assert classes == {"customers", "users", "both"}
@@ -39,8 +37,7 @@ def test_seed_covers_every_state_a_reviewer_needs(db):
     assert set(Review.objects.values_list("verdict", flat=True)) == {"accepted", "challenged"}
 
 
-def test_seeded_demo_logins_work_with_their_roles(db):
-    call_command("seed_demo", verbosity=0)
+def test_seeded_demo_logins_work_with_their_roles(demo):
     for username, password, role, _ in DEMO_LOGINS:
         person = authenticate(RequestFactory().post("/login/"), username=username,
                               password=password)
@@ -48,11 +45,10 @@ def test_seeded_demo_logins_work_with_their_roles(db):
         assert person.groups.filter(name=role).exists()
 
 
-def test_seed_gives_a_quarter_off_target_and_eight_quarters_of_plan_against_reality(db):
+def test_seed_gives_a_quarter_off_target_and_eight_quarters_of_plan_against_reality(demo):
     from roadmap.reality import PlanAgainstReality
     from roadmap.targets import current_and_next
 
-    call_command("seed_demo", verbosity=0)
     this_quarter = current_and_next(RoadmapItem.objects.all())[0]
     assert not this_quarter.target.is_default
     assert this_quarter.off_target
