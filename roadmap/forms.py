@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from personas.models import Persona, PersonaSide, SuccessMetric
-from whobenefits.forms import FilterForm, VersionedForm
+from whobenefits.forms import FilterForm, VersionedForm, quick_menus
 from whobenefits.people import person_label
 
 from . import extensions, roles
@@ -125,6 +125,7 @@ class RoadmapFilterForm(FilterForm):
             required=False, widget=forms.HiddenInput,
             choices=[("", "Product and title")] + [(key, key) for key in sorts]
             + [(f"-{key}", f"-{key}") for key in sorts])
+        quick_menus(self)
 
     def filter(self, items):
         """Narrow `items` to the valid filters."""
@@ -340,6 +341,7 @@ class BulkEditForm(forms.Form):
         self.fields["target_quarter"].choices = [
             (KEEP, "Leave as is"), (NOBODY, "No quarter"),
             *((str(q), q.label()) for q in quarters)]
+        quick_menus(self)
 
     def clean(self):
         if not self.changes():

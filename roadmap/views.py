@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize, urlencode
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
@@ -128,13 +128,17 @@ class RowsPaginator(Paginator):
 
 
 def _bulk_fields(request, bulk):
-    """The bulk edit's fields: a refused edit's with its errors, else the empty ones (their
-    menus of owners, products and quarters kept until the data changes)."""
+    """The bulk edit's fields: a refused edit's with its errors, else the empty ones, kept
+    until a write to what their menus show (the people and their roles, the products) or
+    another day (the quarters): an edit of items leaves them as they are."""
     if bulk is not None:
         return render_to_string("roadmap/item_list.html#bulk-fields", {"bulk": bulk}, request)
-    return changes.fragments.get_or_render(request, lambda: render_to_string(
-        "roadmap/item_list.html#bulk-fields", {"bulk": BulkEditForm()}, request),
-        vary=("roadmap-list-bulk-fields",))
+    return changes.kept.get_or_compute(
+        ("roadmap-list-bulk-fields", timezone.localdate(), translation.get_language(),
+         timezone.get_current_timezone_name()),
+        lambda: render_to_string("roadmap/item_list.html#bulk-fields",
+                                 {"bulk": BulkEditForm()}, request),
+        reads=["auth_", "roadmap_product"])
 
 
 def _list_head_context(request, filters):

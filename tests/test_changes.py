@@ -7,6 +7,7 @@ from whobenefits.changes import HISTORY_STAMP, STAMP, TABLE_STAMPS, stamps_renew
 
 EVIDENCE, PERSONAS = TABLE_STAMPS["evidence_"], TABLE_STAMPS["personas_"]
 THRESHOLDS = TABLE_STAMPS["roadmap_reviewthresholds"]
+PEOPLE, PRODUCTS = TABLE_STAMPS["auth_"], TABLE_STAMPS["roadmap_product"]
 
 
 @pytest.mark.parametrize(("sql", "params", "renewed"), [
@@ -17,6 +18,9 @@ THRESHOLDS = TABLE_STAMPS["roadmap_reviewthresholds"]
      {STAMP, EVIDENCE}),
     ('DELETE FROM "personas_persona" WHERE "id" = %s', (1,), {STAMP, PERSONAS}),
     ('UPDATE "roadmap_reviewthresholds" SET "evidence_share" = %s', (60,), {STAMP, THRESHOLDS}),
+    ('INSERT INTO "auth_user_groups" ("user_id") VALUES (%s)', (1,), {STAMP, PEOPLE}),
+    ('UPDATE "roadmap_product" SET "name" = %s WHERE "id" = %s', ("Expenses", 1),
+     {STAMP, PRODUCTS}),
     # History is appended, dated when written; changing or removing records rewrites it.
     ('INSERT INTO "roadmap_historicaltriage" ("history_date") VALUES (%s)', ("now",), {STAMP}),
     ('UPDATE "roadmap_historicalroadmapitem" SET "history_date" = %s WHERE "id" = %s',

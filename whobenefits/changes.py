@@ -43,7 +43,9 @@ from django.utils import timezone, translation
 STAMP_TABLE = "audit_changestamp"
 STAMP, HISTORY_STAMP = 1, 2  # the rows of STAMP_TABLE: any write; history rewritten
 # More rows: a write to a table whose name starts so renews its row too.
-TABLE_STAMPS = {"evidence_": 3, "personas_": 4, "roadmap_reviewthresholds": 5}
+TABLE_STAMPS = {"evidence_": 3, "personas_": 4, "roadmap_reviewthresholds": 5,
+                # the roadmap list's bulk menus: people and their roles, products
+                "auth_": 6, "roadmap_product": 7}
 # Written while people only read (a login's session, django-axes' log, the task queue's
 # bookkeeping): no page shows them, so they leave the stamp alone.
 UNSTAMPED = {STAMP_TABLE, "django_session", "axes_accessattempt", "axes_accesslog",

@@ -119,6 +119,19 @@ def test_an_edit_and_a_note_show_in_the_rows_at_once(pm_client, pm, buyer, custo
     assertContains(response, '1 <span class="muted" title="score">')
 
 
+def test_an_edit_of_items_leaves_the_bulk_menus_kept(pm_client, pm):
+    # They show people and products: an item's edit does not read the owners again.
+    item = make_item(title="Audit export", owner=pm, product=make_product(name="Expenses"))
+    cached(pm_client, "Audit export")
+    item.title = "Audit log export"
+    item.save()
+    with CaptureQueriesContext(connection) as read:
+        response = pm_client.get(LIST)
+    assertContains(response, ">Audit log export</a>")
+    assertContains(response, f'<option value="{pm.pk}">', html=False)
+    assert 'SELECT DISTINCT "auth_user"' not in " ".join(q["sql"] for q in read.captured_queries)
+
+
 def test_between_writes_the_list_makes_a_fixed_number_of_queries(
         pm_client, pm, customer_persona, django_assert_num_queries):
     # session, person, roles, the stamps. The banner, panels, menus, the count and the
